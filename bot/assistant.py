@@ -1,0 +1,122 @@
+"""``Assistant``: the one object callers use. Guard → retrieve → compose → check → notice."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from bot import replies
+from bot.answer import Answer, ExtractiveComposer
+from bot.chain import Composer, build_chain
+from bot.config import Settings
+from bot.embeddings import Embedder, default_embedder
+from bot.retrieval import HybridRetriever
+from bot.store import ChromaIndex, IngestStats, ingest_lock
+
+log = logging.getLogger(__name__)
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
+
+# A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
+_FOLLOW_UP = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|the same|one|ones)\b"
+    r"|^\s*(and|what about|how about|why|so)\b",
+    re.IGNORECASE,
+)
+
+
+class Assistant:
+    """Answers a patient's question from the indexed articles, always with the notice.
+
+    >>> bot = Assistant()                              # doctest: +SKIP
+    >>> print(bot.ask("Is CAR-NK better than CAR-T?").answer)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        composer: Composer | None = None,
+        progress: bool = False,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.embedder = embedder or default_embedder()
+        self.index = ChromaIndex(self.settings, self.embedder)
+        self.retriever = HybridRetriever(self.index, self.embedder, self.settings)
+        self.composer = composer or ExtractiveComposer(
+            max_words=self.settings.max_answer_words,
+            min_relevance=self.settings.min_relevance,
+            min_sentence_relevance=self.settings.min_sentence_relevance,
+        )
+        self.chain = build_chain(self.retriever, self.composer)
+        self.progress = progress
+        self._ready = threading.Lock()
+        self._checked = False
+
+    # -- index ------------------------------------------------------------------------
+    def ingest(self, rebuild: bool = False, progress: bool | None = None) -> IngestStats:
+        with ingest_lock(self.settings.data_dir):
+            stats = self.index.ingest(rebuild=rebuild, progress=self.progress if progress is None else progress)
+        self.retriever.refresh()
+        self._checked = True
+        return stats
+
+    def ensure_index(self) -> None:
+        """Build the index on first use (or after a model/chunker change)."""
+        if self._checked:
+            return
+        with self._ready:
+            if not self._checked:
+                if not self.index.is_current():
+                    log.warning("building the index at %s (first use)", self.index.location)
+                    self.ingest()
+                self._checked = True
+
+    # -- asking -----------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[Message] | None = None) -> Answer:
+        started = time.perf_counter()
+        try:
+            answer = self._answer(question, history or [])
+        except Exception:
+            log.exception("answering failed")
+            answer = Answer(body=replies.ERROR, refused=True, triage="error")
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, question: str, history: Sequence[Message]) -> Answer:
+        question = question if isinstance(question, str) else ""
+        question = " ".join(question.split())
+        if not question:
+            return Answer(body=replies.EMPTY_INPUT, refused=True, triage="invalid_input")
+        self.ensure_index()
+        query = contextualize(question, history)
+        return self.chain.invoke({"question": question, "query": query})
+
+    def warm_up(self) -> None:
+        """Load the model and index now rather than on the first visitor's question."""
+        self.ensure_index()
+        self.ask("What is CAR-NK cell therapy?")
+
+
+def contextualize(question: str, history: Sequence[Message]) -> str:
+    """The retrieval query for a follow-up: the last question asked, then this one."""
+    if not history or not _FOLLOW_UP.search(question):
+        return question
+    for message in reversed(history):
+        if _role(message) == "user" and _content(message).strip():
+            return f"{_content(message).strip()} {question}"
+    return question
+
+
+def _role(message: Any) -> str:
+    return str(message.get("role", "")) if isinstance(message, dict) else ""
+
+
+def _content(message: Any) -> str:
+    content = message.get("content", "") if isinstance(message, dict) else ""
+    return content if isinstance(content, str) else ""

@@ -1,0 +1,94 @@
+"""The cleaned corpus keeps every sentence of the seeds word for word, with its metadata."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.chunking import split_sentences, strip_markers
+from bot.corpus import CorpusError, load_corpus, load_document, parse_sections
+from tests.conftest import CORPUS, SEEDS
+
+pytestmark = pytest.mark.unit
+
+SEED_OF = {
+    "shifting-gears-car-nk-vs-car-t": "000_3f8a1aa6c767b7dc.txt",
+    "car-nk-off-the-shelf": "001_49d78995710967fa.txt",
+}
+# The only words the cleaning changed: run-together extraction artifacts.
+FIXES = {"CAR T- and CAR NK-cells": "CART- and CARNK-cells", "CAR NK-cells tolerate": "CARNK-cells tolerate"}
+
+
+def _seed_text(name: str) -> str:
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    text = re.sub(r"\^\{[\d,]+\}|[⁰¹²³⁴⁵⁶⁷⁸⁹]+", "", text)  # superscript study markers
+    text = re.sub(r" 1(?=[.?]| —)", "", text)  # the patient journal's bare " 1" markers
+    text = text.replace("\\$", "$")
+    return " ".join(text.split())
+
+
+def test_both_articles_load_with_front_matter(documents):
+    assert {d.id for d in documents} == set(SEED_OF)
+    for doc in documents:
+        for key in ("title", "publisher", "date", "audience", "description"):
+            assert doc.metadata.get(key), f"{doc.id} lacks {key}"
+        assert doc.metadata.get("doi") or doc.url, doc.id
+        assert doc.url and doc.url.startswith("https://")
+        assert len(doc.sections) >= 5
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seeds are not beside this checkout")
+def test_every_sentence_is_verbatim_from_its_seed(documents):
+    for doc in documents:
+        seed = _seed_text(SEED_OF[doc.id])
+        for section in doc.sections:
+            for paragraph in section.paragraphs:
+                for sentence in split_sentences(paragraph):
+                    text, _ = strip_markers(sentence)
+                    for fixed, original in FIXES.items():
+                        text = text.replace(fixed, original)
+                    assert text in seed, f"{doc.id}: not in the seed: {text!r}"
+
+
+def test_page_furniture_and_reference_list_are_not_passages(documents):
+    body = " ".join(p for d in documents for s in d.sections for p in s.paragraphs)
+    for furniture in ("← Journal", "5 min read", "Read our disclaimer", "REVIEWED BY", "Available from: doi", "^{"):
+        assert furniture not in body
+    assert not re.search(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]", body)
+
+
+def test_every_study_marker_resolves_to_a_reference(documents):
+    for doc in documents:
+        for section in doc.sections:
+            for paragraph in section.paragraphs:
+                for n in re.findall(r"\[\^(\d+)\]", paragraph):
+                    assert int(n) in doc.references, f"{doc.id}: [^{n}] has no reference"
+    shifting = next(d for d in documents if d.id == "shifting-gears-car-nk-vs-car-t")
+    assert shifting.references[2].doi == "10.1186/s12967-023-04292-3"
+    assert 24 not in shifting.references  # duplicate of 10, merged
+
+
+def test_malformed_files_are_named_and_skipped(tmp_path):
+    good = (CORPUS / "car-nk-off-the-shelf.md").read_text(encoding="utf-8")
+    (tmp_path / "a-good.md").write_text(good, encoding="utf-8")
+    (tmp_path / "b-empty.md").write_text("", encoding="utf-8")
+    (tmp_path / "c-binary.md").write_bytes(b"\x89PNG\x00\x01")
+    (tmp_path / "d-bad-yaml.md").write_text("---\nid: [unclosed\n---\n## A\ntext\n", encoding="utf-8")
+    (tmp_path / "e-no-id.md").write_text("---\ntitle: x\n---\n## A\ntext\n", encoding="utf-8")
+    docs, errors = load_corpus(tmp_path)
+    assert [d.id for d in docs] == ["car-nk-off-the-shelf"]
+    messages = " ".join(str(e) for e in errors)
+    for name in ("b-empty.md", "c-binary.md", "d-bad-yaml.md", "e-no-id.md"):
+        assert name in messages
+    with pytest.raises(CorpusError, match="empty"):
+        load_document(tmp_path / "b-empty.md")
+
+
+def test_sections_follow_headings():
+    sections = parse_sections("Lead para.\n\n## First\n\nOne.\nstill one.\n\nTwo **bold**.\n\n## Second\nThree.")
+    assert [(s.title, s.paragraphs) for s in sections] == [
+        ("Introduction", ("Lead para.",)),
+        ("First", ("One. still one.", "Two bold.")),
+        ("Second", ("Three.",)),
+    ]
