@@ -6,14 +6,15 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot import replies
 from bot.answer import Answer, ExtractiveComposer
-from bot.chain import Composer, build_chain
+from bot.chain import Composer, build_chain, stream_composer
 from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder
+from bot.guard import Guard
 from bot.retrieval import HybridRetriever
 from bot.store import ChromaIndex, IngestStats, ingest_lock
 
@@ -48,11 +49,8 @@ class Assistant:
         self.embedder = embedder or default_embedder()
         self.index = ChromaIndex(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.index, self.embedder, self.settings)
-        self.composer = composer or ExtractiveComposer(
-            max_words=self.settings.max_answer_words,
-            min_relevance=self.settings.min_relevance,
-            min_sentence_relevance=self.settings.min_sentence_relevance,
-        )
+        self.composer = composer or default_composer(self.settings)
+        self.guard = Guard(self.settings)
         self.chain = build_chain(self.retriever, self.composer)
         self.progress = progress
         self._ready = threading.Lock()
@@ -79,28 +77,67 @@ class Assistant:
 
     # -- asking -----------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Message] | None = None) -> Answer:
-        started = time.perf_counter()
-        try:
-            answer = self._answer(question, history or [])
-        except Exception:
-            log.exception("answering failed")
-            answer = Answer(body=replies.ERROR, refused=True, triage="error")
-        answer.latency_ms = (time.perf_counter() - started) * 1000
+        """Answer one question; never raises, always carries the notice."""
+        answer: Answer | None = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
         return answer
 
-    def _answer(self, question: str, history: Sequence[Message]) -> Answer:
-        question = question if isinstance(question, str) else ""
-        question = " ".join(question.split())
-        if not question:
-            return Answer(body=replies.EMPTY_INPUT, refused=True, triage="invalid_input")
+    def stream(self, question: str, history: Sequence[Message] | None = None) -> Iterator[str | Answer]:
+        """Pieces of the answer text as they are ready, then the final ``Answer``.
+
+        The final ``Answer`` is authoritative: show its ``answer`` in place of the streamed text
+        (it may differ when a streamed draft failed a check and was replaced).
+        """
+        started = time.perf_counter()
+        try:
+            for event in self._stream(question, history or []):
+                if isinstance(event, Answer):
+                    event.latency_ms = (time.perf_counter() - started) * 1000
+                yield event
+        except Exception:
+            log.exception("answering failed")
+            yield Answer(
+                body=replies.ERROR, refused=True, triage="error", latency_ms=(time.perf_counter() - started) * 1000
+            )
+
+    def _stream(self, question: str, history: Sequence[Message]) -> Iterator[str | Answer]:
+        screening = self.guard.screen(question, history)
+        if screening.reply is not None:
+            yield screening.reply
+            return
         self.ensure_index()
-        query = contextualize(question, history)
-        return self.chain.invoke({"question": question, "query": query})
+        query = contextualize(screening.question, history)
+        retrieval = self.chain.first.invoke({"question": screening.question, "query": query})
+        draft: Answer | None = None
+        for event in stream_composer(self.composer, screening.question, retrieval["retrieval"]):
+            if isinstance(event, Answer):
+                draft = event
+            else:
+                yield event
+        assert draft is not None
+        yield self.guard.finish(screening, self.guard.verify(draft))
 
     def warm_up(self) -> None:
         """Load the model and index now rather than on the first visitor's question."""
         self.ensure_index()
         self.ask("What is CAR-NK cell therapy?")
+
+
+def default_composer(settings: Settings) -> Composer:
+    """Extractive, unless ``BOT_LLM`` names a chat model (which falls back to extractive)."""
+    extractive = ExtractiveComposer(
+        max_words=settings.max_answer_words,
+        min_relevance=settings.min_relevance,
+        min_sentence_relevance=settings.min_sentence_relevance,
+    )
+    if not settings.llm:
+        return extractive
+    from bot.llm import LLMComposer  # needs the `llm` extra
+
+    return LLMComposer(settings, fallback=extractive)
 
 
 def contextualize(question: str, history: Sequence[Message]) -> str:

@@ -5,6 +5,8 @@ A chat-model composer (``bot.llm``) replaces only the ``compose`` step; retrieva
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any, Protocol, TypedDict
 
 from bot.answer import Answer
@@ -12,9 +14,26 @@ from bot.retrieval import HybridRetriever, Retrieval
 
 
 class Composer(Protocol):
+    """Turns retrieved passages into an answer. One method to implement; streaming is optional."""
+
     name: str
 
     def compose(self, question: str, retrieval: Retrieval) -> Answer: ...
+
+
+def stream_composer(composer: Composer, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+    """Text pieces as the composer produces them, then the final ``Answer``.
+
+    Composers that can stream (a chat model) define ``stream`` with the same contract; for the
+    others the finished body is given out sentence by sentence.
+    """
+    streaming = getattr(composer, "stream", None)
+    if streaming is not None:
+        yield from streaming(question, retrieval)
+        return
+    answer = composer.compose(question, retrieval)
+    yield from re.findall(r"\S.*?(?:\]\s*|$)", answer.body)
+    yield answer
 
 
 class ChainInput(TypedDict):
