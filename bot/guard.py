@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot import replies
-from bot.answer import Answer, cited_sentences, numbers_in
+from bot.answer import Answer, cited_sentences
 from bot.config import Settings
+from bot.grounding import is_supported, numbers_grounded
 
 log = logging.getLogger(__name__)
 
@@ -86,15 +87,11 @@ def find_problem(answer: Answer) -> str | None:
         if missing:
             return f"citation {missing} points at no passage"
         used.update(marks)
-        cited = " ".join(_flat(by_n[n].text) for n in marks)
-        if _flat(sentence) not in cited:
-            return f"sentence not found in its cited passage: {sentence[:60]!r}"
-        if not numbers_in(sentence) <= numbers_in(cited):
-            return f"number not in the cited passage: {sorted(numbers_in(sentence) - numbers_in(cited))}"
+        cited = [by_n[n].text for n in marks]
+        if not numbers_grounded(sentence, cited):
+            return f"number not in the cited passage: {sentence[:60]!r}"
+        if not is_supported(sentence, cited):
+            return f"sentence not supported by its cited passage: {sentence[:60]!r}"
     if used != set(by_n):
         return "a source is listed but never cited"
     return None
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
