@@ -154,11 +154,14 @@ class ExtractiveComposer:
                     asked = (similarity, overlap)  # questions are never quoted as answers
                     continue
                 dangling = bool(_DANGLING_START.match(sentence.text))
-                inherited = asked is not None
+                inherited = False
                 if asked is not None:
-                    # "Q? A." in the article: the answer inherits how well its question matches.
-                    similarity, overlap = max(similarity, asked[0]), max(overlap, asked[1])
-                    dangling, asked = False, None
+                    # "Q? A." in the article: the answer inherits how well its question matches,
+                    # fully for a close paraphrase, fading out by 0.65 (a different question).
+                    weight = min(max((asked[0] - 0.65) / 0.2, 0.0), 1.0)
+                    similarity = max(similarity, weight * asked[0] + (1 - weight) * similarity)
+                    overlap = max(overlap, weight * asked[1] + (1 - weight) * overlap)
+                    inherited, dangling, asked = weight > 0, dangling and weight == 0, None
                 if sid in seen:
                     continue
                 defines = bool(term and _defines(term, sentence.text))

@@ -11,6 +11,7 @@ import numpy as np
 
 from bot.config import Settings
 from bot.embeddings import Embedder
+from bot.glossary import Term, distinctive, expand, find_terms
 from bot.store import ChromaIndex, Snapshot, StoredChunk
 
 RRF_K = 60  # the constant from Cormack et al. (2009); damps the weight of top ranks
@@ -22,150 +23,17 @@ SENTENCE_WEIGHT = 1.5
 # "CAR-NK", "CAR NK", "CARNK" and "car nk" are one term to a patient; make them one to BM25.
 _CAR_FORMS = re.compile(r"\bcar[\s-]?(nk|t)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "tell",
-        "know",
-        "explain",
-        "please",
-        "mean",
-        "means",
-        "thing",
-        "things",
-        "get",
-        "got",
-        "also",
-        "much",
-        "many",
-        "really",
-    ]
-)
+_STOPWORD_TEXT = """
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me
+more most my myself no nor not now of off on once only or other our ours ourselves out over own
+same she should so some such than that the their theirs them themselves then there these they
+this those through to too under until up very was we were what when where which while who whom
+why will with would you your yours yourself yourselves tell know explain please mean means thing
+things get got also much many really
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @functools.cache
@@ -189,6 +57,7 @@ class Passage:
     similarity: float  # cosine similarity of the query and the passage (0 when dense did not rank it)
     sentence_similarity: float  # of the query and the passage's nearest sentence (0 when unranked)
     lexical: float  # BM25 score (0 when absent)
+    term_coverage: float = 0.0  # share of the question's content words found in the passage
 
 
 @dataclass(frozen=True)
@@ -208,8 +77,13 @@ class Retrieval:
         return max((p.sentence_similarity for p in self.passages), default=0.0)
 
     def covers(self, min_passage: float, min_sentence: float) -> bool:
-        """The relevance floor: a close passage, or one sentence that matches sharply."""
-        return self.best_similarity >= min_passage or self.best_sentence_similarity >= min_sentence
+        """The relevance floor: a close passage, one sentence that matches sharply, or one passage
+        holding every content word of a question of two or more ("tumour heterogeneity")."""
+        return (
+            self.best_similarity >= min_passage
+            or self.best_sentence_similarity >= min_sentence
+            or (len(set(self.query_terms)) >= 2 and any(p.term_coverage == 1.0 for p in self.passages))
+        )
 
 
 class LexicalIndex:
@@ -220,6 +94,7 @@ class LexicalIndex:
         self._bm25 = bm25s.BM25()
         corpus = [terms(f"{c.section} {c.text}") for c in chunks]
         self._vocab = {t for doc in corpus for t in doc}
+        self.terms_of = {c.id: frozenset(doc) for c, doc in zip(chunks, corpus, strict=True)}
         if chunks:
             self._bm25.index(corpus, show_progress=False)
 
@@ -244,13 +119,18 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._lexical: LexicalIndex | None = None
+        self.glossary: dict[str, Term] = {}  # the corpus's defined abbreviations (tap-to-define)
+        self._expansions: dict[str, Term] = {}
 
     def refresh(self) -> None:
         """Load the active generation (after an ingest), then swap it in whole."""
         snapshot = self.index.open_snapshot()
         lexical = LexicalIndex(snapshot.chunks)
+        texts = [c.text for c in snapshot.chunks]
+        glossary = find_terms((c.id, c.text) for c in snapshot.chunks)
         with self._lock:
             self._snapshot, self._lexical = snapshot, lexical
+            self.glossary, self._expansions = glossary, distinctive(glossary, texts)
 
     def _current(self) -> tuple[Snapshot, LexicalIndex]:
         if self._snapshot is None:
@@ -264,7 +144,9 @@ class HybridRetriever:
         mode = mode or self.settings.retrieval
         snapshot, lexical = self._current()
         vector = self.embedder.embed_query(query)
-        query_terms = terms(query)
+        # BM25 also searches the other spelling of defined terms: "graft versus host disease" finds "GvHD".
+        asked_terms = set(terms(query))
+        query_terms = terms(expand(query, self._expansions))
         dense = snapshot.dense_search(vector, CANDIDATES)
         by_sentence = snapshot.sentence_search(vector, CANDIDATES) if mode != "bm25" else []
         similarity = {c.id: s for c, s in dense}
@@ -284,10 +166,11 @@ class HybridRetriever:
                 similarity.get(cid, 0.0),
                 sentence_similarity.get(cid, 0.0),
                 bm25_scores.get(cid, 0.0),
+                len(asked_terms & lexical.terms_of[cid]) / len(asked_terms) if asked_terms else 0.0,
             )
             for cid, score in fused[:k]
         ]
-        return Retrieval(query, vector, tuple(query_terms), passages, snapshot)
+        return Retrieval(query, vector, tuple(asked_terms), passages, snapshot)
 
 
 def reciprocal_rank_fusion(rankings: list[tuple[list[StoredChunk], float]], k: int = RRF_K) -> list[tuple[str, float]]:

@@ -9,4 +9,6 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 # torch is pinned to 2.13.0 in pyproject.toml: pip takes the CPU build from this machine's disk.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+# (the filter drops pip's notes about this machine's optional local indexes that hold no such package)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}" \
+  2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
