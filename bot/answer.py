@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from bot import replies
+from bot.glossary import find_terms
 from bot.retrieval import Passage, Retrieval, terms
 
 # Comparative questions get both sides: an advantage and a caveat, when the sources give both.
@@ -30,10 +31,29 @@ _CAVEAT = re.compile(
     r"not proven|isn't proven|caution|cautious|risk of|needs confirmation|still)\b",
     re.IGNORECASE,
 )
-# "What is CRS?", "what does off-the-shelf mean", "define ICANS": the term being asked about.
-_DEFINITION_QUESTION = re.compile(
-    r"^\s*(?:what(?:'s|\s+is|\s+are|\s+does|\s+do)|define|meaning of|explain)\s+(?:an?\s+|the\s+)?"
-    r"[\"'“]?(?P<term>[\w\- ]{2,60}?)[\"'”]?(?:\s+(?:mean|stand for))?\s*\??\s*$",
+# "What is CRS?", "what does the CAR in CAR-T stand for", "define ICANS", "whats a cytokine storm".
+_DEFINITION_CUE = re.compile(
+    r"^\s*(?:what(?:'s|s|\s+is|\s+are|\s+does|\s+do)\b|define\b|meaning of\b|explain\b)|\b(?:stand for|mean)\b",
+    re.IGNORECASE,
+)
+_SUBJECT = re.compile(
+    r"^\s*(?:what(?:'s|s|\s+is|\s+are)|define|explain)\s+(?:an?\s+|the\s+)?"
+    r"[\"'“]?(?P<term>[\w\- ]{2,40}?)[\"'”]?\s*\??\s*$",
+    re.IGNORECASE,
+)
+# A question the article asks ("Is CAR-NK better than CAR-T?") as opposed to a statement that
+# happens to end in one ("The review asked, in effect: where does CAR-NK therapy stand ...?").
+_INTERROGATIVE = re.compile(
+    r"^\s*(?:\*\*)?(?:is|are|was|were|do|does|did|can|could|should|would|will|how|what|what's|why|when|where|"
+    r"who|which)\b",
+    re.IGNORECASE,
+)
+# A sentence that promises what follows: "Two themes stand out.", "...because of several biological
+# characteristics.", "Sensible questions for an oncology team: Are there ...?"
+_ANNOUNCES = re.compile(
+    r"\b(?:several|two|three|four|following|a few|a number of)\b(?:\s+[\w-]+){0,3}\s+(?:differences|reasons|"
+    r"characteristics|ways|drawbacks|advantages|limitations|themes|questions|factors|mechanisms|steps|challenges|"
+    r"barriers|benefits|gaps)\b[^.?!]*[.:]$|\b(?:stand out|as follows)[.:]$|^[^:?]{3,60}:\s+\S.*\?$",
     re.IGNORECASE,
 )
 # Sentences that lean on the one before them read badly when quoted alone.
@@ -104,6 +124,7 @@ class _Candidate:
     advantage: bool
     caveat: bool
     inherited: bool  # scored by the article's own question it answers
+    following: tuple[tuple[str, str, tuple[int, ...]], ...] = ()  # next sentences of the passage (id, text, refs)
 
 
 class ExtractiveComposer:
@@ -135,8 +156,8 @@ class ExtractiveComposer:
     # -- scoring ----------------------------------------------------------------------
     def _candidates(self, question: str, retrieval: Retrieval) -> list[_Candidate]:
         query_terms = set(retrieval.query_terms)
-        asked_term = _DEFINITION_QUESTION.match(question)
-        term = asked_term.group("term").strip() if asked_term else None
+        definitional = bool(_DEFINITION_CUE.search(question))
+        subject = _SUBJECT.match(question)
         ids = [sid for p in retrieval.passages for sid in p.chunk.sentence_ids]
         stored = retrieval.snapshot.sentences(ids)
         seen: set[str] = set()
@@ -144,14 +165,13 @@ class ExtractiveComposer:
         order = 0
         for rank, passage in enumerate(retrieval.passages):
             asked: tuple[float, float] | None = None  # match of the article's own question just before
-            for sid in passage.chunk.sentence_ids:
-                sentence = stored.get(sid)
-                if sentence is None:
-                    continue
+            in_order = [stored[sid] for sid in passage.chunk.sentence_ids if sid in stored]
+            for position, sentence in enumerate(in_order):
+                sid = sentence.id
                 similarity = float(np.dot(retrieval.query_vector, sentence.embedding))
                 overlap = len(query_terms & set(terms(sentence.text))) / max(len(query_terms), 1)
-                if sentence.text.rstrip().endswith("?"):
-                    asked = (similarity, overlap)  # questions are never quoted as answers
+                if sentence.text.rstrip().endswith("?") and _INTERROGATIVE.match(sentence.text):
+                    asked = (similarity, overlap)  # the article's own questions are never quoted as answers
                     continue
                 dangling = bool(_DANGLING_START.match(sentence.text))
                 inherited = False
@@ -164,7 +184,7 @@ class ExtractiveComposer:
                     inherited, dangling, asked = weight > 0, dangling and weight == 0, None
                 if sid in seen:
                     continue
-                defines = bool(term and _defines(term, sentence.text))
+                defines = definitional and _defines(question, subject.group("term") if subject else None, sentence.text)
                 seen.add(sid)
                 score = (
                     0.7 * similarity
@@ -186,6 +206,7 @@ class ExtractiveComposer:
                         bool(_ADVANTAGE.search(sentence.text)),
                         bool(_CAVEAT.search(sentence.text)),
                         inherited,
+                        tuple((n.id, n.text, n.refs) for n in in_order[position + 1 : position + 5]),
                     )
                 )
                 order += 1
@@ -222,7 +243,31 @@ class ExtractiveComposer:
             if c not in chosen and fits(c):
                 chosen.append(c)
                 words += len(c.text.split())
-        return chosen
+        return self._with_what_they_announce(chosen)
+
+    def _with_what_they_announce(self, chosen: list[_Candidate]) -> list[_Candidate]:
+        """A sentence that promises what follows ("two key differences", "several drawbacks") is
+        quoted with the next sentences of its passage; other picks give way to fit the length."""
+        out: list[_Candidate] = []
+        words = 0
+        for rank, c in enumerate(chosen):
+            block = [c]
+            if rank < 2 and _ANNOUNCES.search(c.text):
+                block += [
+                    _Candidate(sid, text, refs, c.vector, c.passage, c.order + i, c.score, False, False, c.inherited)
+                    for i, (sid, text, refs) in enumerate(_announced(c.text, c.following), start=1)
+                ]
+            block = [b for b in block if all(b.sentence_id != o.sentence_id for o in out)]
+            size = sum(len(b.text.split()) for b in block)
+            if out and words + size > self.max_words * 1.2:
+                continue
+            out += block
+            words += size
+        # Best passage first; within a passage, the article's own order reads naturally.
+        first_seen = {}
+        for c in out:
+            first_seen.setdefault(c.passage.chunk.id, len(first_seen))
+        return sorted(out, key=lambda c: (first_seen[c.passage.chunk.id], c.order))
 
     # -- output -----------------------------------------------------------------------
     def _render(self, chosen: list[_Candidate], retrieval: Retrieval) -> Answer:
@@ -250,14 +295,41 @@ class ExtractiveComposer:
         return Answer(body=" ".join(parts), citations=list(citations.values()))
 
 
-def _defines(term: str, text: str) -> bool:
-    """Does the sentence spell the term out: "cytokine release syndrome (CRS)", "(GvHD)", "ICANS, a ..."?"""
-    t = re.escape(term.strip())
-    return bool(
-        re.search(rf"\(\s*{t}s?\s*\)", text, re.IGNORECASE)
-        or re.search(rf"\b{t}\s*\([A-Za-z\-]{{2,12}}\)", text, re.IGNORECASE)
-        or re.search(rf"\b{t}\b,?\s+(?:is|are|means|refers to)\b", text, re.IGNORECASE)
-    )
+_COUNT = {"two": "second", "three": "third", "four": "fourth"}
+
+
+def _announced(text: str, following: tuple[tuple[str, str, tuple[int, ...]], ...]) -> list:
+    """The sentences an announcing sentence promises: up to the "Second, ..." of "two key
+    differences", otherwise the next two."""
+    count = next((w for w in _COUNT if re.search(rf"\b{w}\b", text, re.IGNORECASE)), None)
+    if count is None:
+        return list(following[:2])
+    out = []
+    for item in following:
+        out.append(item)
+        if re.match(rf"\s*{_COUNT[count]}\b", item[1], re.IGNORECASE):
+            return out
+    return out[:2]
+
+
+def _defines(question: str, subject: str | None, text: str) -> bool:
+    """Does the sentence define what the question asks about: "cytokine release syndrome (CRS)"
+    for "what is CRS?" or "what does CRS stand for?", or "NK cells are ..." for "what is an NK cell?"."""
+    asked = _fold(question)
+    for term in find_terms([("", text)]).values():
+        if (
+            re.search(rf"\b{re.escape(_fold(term.abbreviation).rstrip('s'))}s?\b", asked)
+            or _fold(term.long_form) in asked
+        ):
+            return True
+    if subject:
+        t = re.escape(subject.strip().rstrip("s"))
+        return bool(re.search(rf"^(?:\w+\s+){{0,2}}{t}s?\b,?\s+(?:is|are|means|refers to)\b", text, re.IGNORECASE))
+    return False
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 _CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")
