@@ -56,7 +56,7 @@ def test_primary_studies_travel_with_the_citation(assistant):
 @pytest.mark.parametrize("question", ["What is the best pizza in town?", "Who won the 1998 World Cup?"])
 def test_unrelated_questions_are_not_covered(assistant, question):
     answer = assistant.ask(question)
-    assert answer.refused and answer.triage == "not_covered" and not answer.citations
+    assert answer.refused and answer.triage in ("not_covered", "off_topic") and not answer.citations
     assert "don't cover" in answer.body and answer.suggestions
     assert answer.answer.endswith(NOTICE)
 

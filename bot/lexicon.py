@@ -1,0 +1,335 @@
+"""Words: the corpus vocabulary, spelling correction against it, and question terms it lacks.
+
+Two jobs before and after retrieval:
+
+* ``Lexicon.correct`` fixes misspelt question words ("side efects" → "side effects") towards
+  the corpus vocabulary first, then common English (``wordfreq``'s offline list), so lay
+  questions with typos still find their passages. Acronyms, numbers, short words and words that
+  are already English are left alone.
+* ``Lexicon.unknown_terms`` lists the salient words of a question that the corpus never uses
+  ("lupus", "vaccines", "breast"): if the articles never name the thing asked about, they cannot
+  answer it, however close the rest of the question looks to them. Fuzzy and prefix matches
+  count as known ("tumor"/"tumour", "chemo"/"chemotherapy"), and so do everyday words about
+  people, places of care and feelings, which a lay question adds around a covered topic.
+  Only words that can name a thing count: a word that is only ever a verb, adjective or adverb
+  ("neurological", "happens", "painful"; parts of speech from ``lemminflect``'s dictionary) is how
+  the question is asked, not what it is about.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.retrieval import STOPWORDS, terms
+
+#: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
+KNOWN_ZIPF = 2.5
+#: Candidate corrections from general English must be at least this common.
+SUGGEST_ZIPF = 3.0
+#: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
+EVERYDAY_ZIPF = 5.2
+#: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
+RARE_ZIPF = 4.0
+
+_WORD = re.compile(r"[^\W\d_]+")
+_CAR = re.compile(r"\bcar[\s-]?(?:nk|t)\b", re.IGNORECASE)
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Everyday words a lay question wraps around a covered topic: who, where, how it feels, and the
+# outcome words people use ("cure", "work"). They never make a question out of scope.
+BENIGN = frozenset(
+    _words(
+        """
+    me mine myself us we our ours you your he him his she her hers they them their
+    mom mum mother mama dad father papa parent parents son sons daughter daughters child children kid kids
+    baby husband wife partner spouse boyfriend girlfriend brother sister sibling siblings grandmother
+    grandma granny grandfather grandpa grandparent grandson granddaughter aunt uncle cousin niece nephew
+    friend friends family relative relatives neighbour neighbor loved ones person someone anyone everyone
+    people patient patients man woman men women guy lady teen teenager adult adults elderly old young age aged
+    doctor doctors doc nurse nurses oncologist oncologists specialist specialists physician physicians
+    hospital hospitals clinic clinics ward centre center appointment appointments visit kiosk team
+    scared afraid worried worry worries nervous anxious frightened fear fears hope hoping hopeful confused
+    sad upset stressed overwhelmed curious wondering wonder understand understanding confusing
+    cure cures cured curing curable work works worked working help helps helped helpful effective
+    chance chances odds success successful succeed fail fails failed failure likely safe safer safest
+    good better best bad worse worst okay ok fine great real true false right wrong possible different
+    sick ill illness unwell healthy health medical medicine medicines treatment treatments treat treated
+    therapy therapies option options choice choices procedure process plan decision decide
+    hi hello hey thanks thank please sorry yes no maybe sure ok okay question questions answer answers
+    explain explanation simple simply basic basically easy plain words terms summary summarise summarize
+    mean means meaning tell say said know knows learn read heard hear article articles information info
+    kind type types sort way ways thing things stuff lot lots bit part parts place places
+    today tomorrow yesterday week weeks month months year years day days time times soon long ago later
+    new newer newest old older latest recent recently current currently future past still already
+    symptom symptoms sign signs warning warnings effect effects side dangerous danger dangers serious seriously
+    risk risks risky harm harmful hurt hurts deadly fatal lethal severe severity mild moderate common commonly
+    rare rarely usual usually typical typically normal often frequent frequently happen happens happened
+    happening occur occurs expect expected recover recovering recovery heal healing last lasts lasting
+    choose chose choosing pick picking decide deciding recommend recommended recommendation suggest advise
+    advice eligible eligibility qualify candidate candidates suitable stay staying stays wait waiting
+    start starting stop stopping begin quick quickly slow slowly fast faster cost costs price expensive cheap
+    body blood pressure feel feeling feelings pain painful comfortable uncomfortable normal ready
+    join joining enrol enroll enrolled register sign signing participate participating apply applying
+    drop drops rise rises increase increases decrease decreases fall falls change changes affect affects
+    improve improves worsen worsens problem problems issue issues trouble troubles concern concerns matter
+    """
+    )
+)
+
+
+# Chat shorthand that is "English" to a word list but not to the embedding model.
+SHORTHAND = {
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "whats": "what's",
+    "wats": "what's",
+    "hw": "how",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "pls": "please",
+    "plz": "please",
+    "abt": "about",
+    "bc": "because",
+    "cuz": "because",
+    "thx": "thanks",
+    "ppl": "people",
+    "dr": "doctor",
+    "docs": "doctors",
+    "meds": "medicines",
+    "tx": "treatment",
+    # CAR-NK and CAR-T typed as one word ("carnk", "cart"): on this kiosk "cart" is CAR-T.
+    "carnk": "CAR-NK",
+    "cart": "CAR-T",
+    "carts": "CAR-T",
+}
+
+
+# Lay names for things the articles call otherwise (the articles say "administration",
+# "drawbacks", "outpatient"): known, though the words themselves are not in the corpus.
+LAY_TERMS = frozenset(
+    _words(
+        """
+    downside downsides upside upsides disadvantage disadvantages pro pros con cons plus minus
+    infusion infusions infused drip iv injection injections shot jab session sessions
+    hospitalisation hospitalization hospitalised hospitalized admission inpatient overnight
+    neurological neurologic nerve nerves brain swelling inflammation temperature temp feverish chills storm
+    """
+    )
+)
+_QUESTION_WORDS = re.compile(
+    r"^\s*(?:what|how|why|when|which|who|where|can|could|does|do|did|is|are|will|would|should|may|tell|explain)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unknown:
+    word: str
+    zipf: float  # English frequency, Zipf scale (0 = not an English word)
+
+    @property
+    def rare(self) -> bool:
+        return self.zipf < RARE_ZIPF
+
+
+@functools.cache
+def _english() -> dict[str, float]:
+    """English word frequencies (wordfreq's bundled "large" list, ~320k words; loaded once)."""
+    from wordfreq import get_frequency_dict
+
+    return get_frequency_dict("en", wordlist="large")  # type: ignore[no-any-return]
+
+
+def warm_up() -> None:
+    """Load the English word list and the spelling buckets now rather than on a visitor's question."""
+    _english_by_length()
+
+
+def english_zipf(word: str) -> float:
+    """Zipf frequency: log10 of uses per billion words (0 = not an English word)."""
+    f = _english().get(word.lower(), 0.0)
+    return round(math.log10(f * 1e9), 2) if f > 0 else 0.0
+
+
+@functools.cache
+def _english_by_length() -> dict[int, list[str]]:
+    """Common English words (most frequent first), bucketed by length for fuzzy matching."""
+    floor = 10 ** (SUGGEST_ZIPF - 9)
+    common = sorted(((f, w) for w, f in _english().items() if f >= floor and w.isalpha() and w.isascii()), reverse=True)
+    buckets: dict[int, list[str]] = {}
+    for _, word in common:
+        buckets.setdefault(len(word), []).append(word)
+    return buckets
+
+
+class Lexicon:
+    """The corpus vocabulary and the word checks built on it."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(w.lower() for w in _WORD.findall(text))
+        self.counts = counts
+        self.words = frozenset(counts)
+        self.stems = frozenset(terms(" ".join(self.words)))
+        by_length: dict[int, list[str]] = {}
+        for word, _ in counts.most_common():
+            by_length.setdefault(len(word), []).append(word)
+        self._by_length = by_length
+        self._long_words = sorted((w for w in self.words if len(w) >= 5), key=len)
+
+    # -- spelling ---------------------------------------------------------------------
+    def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """The text with misspelt words fixed, and the (from, to) pairs changed."""
+        changes: list[tuple[str, str]] = []
+
+        def fix(m: re.Match[str]) -> str:
+            original = m.group(0)
+            better = self.suggest(original)
+            if better is None:
+                return original
+            changes.append((original, better))
+            return better.capitalize() if original[0].isupper() else better
+
+        return _WORD.sub(fix, text), changes
+
+    def suggest(self, word: str) -> str | None:
+        """A correction for one word, or None when it looks right (or nothing close is known)."""
+        lower = word.lower()
+        if lower in SHORTHAND and not word.isupper():
+            return SHORTHAND[lower]
+        if len(lower) < 4 or not lower.isascii() or (word.isupper() and len(word) > 1):
+            return None  # short words and acronyms ("NK", "CRS", "iPSC") are left alone
+        if lower in self.words or english_zipf(lower) >= KNOWN_ZIPF or _inflected_word(lower):
+            return None  # a real word, however rare ("slurring" must never become "starring")
+        limit = 1 if len(lower) <= 5 else 2
+        ranked = []
+        for rank, buckets in enumerate((self._by_length, _english_by_length())):
+            for candidate, distance in _near(lower, buckets, limit):
+                # Nearest first; then the same first letter ("aproved" → "approved", not "proved"),
+                # then a word of the articles, then the more common word.
+                ranked.append((distance, candidate[0] != lower[0], rank, -english_zipf(candidate), candidate))
+        return min(ranked)[-1] if ranked else None
+
+    # -- coverage ---------------------------------------------------------------------
+    def knows(self, word: str) -> bool:
+        """Does the corpus use this word, a form of it, or a near spelling ("tumor"/"tumour")?"""
+        lower = word.lower()
+        if lower in self.words or lower in BENIGN or lower in LAY_TERMS or lower in STOPWORDS:
+            return True
+        stems = terms(lower)
+        if stems and all(s in self.stems for s in stems):
+            return True
+        if len(lower) >= 4 and any(w.startswith(lower) for w in self._long_words):
+            return True  # "chemo" → "chemotherapy", "immuno" → "immunotherapy"
+        if len(lower) >= 6 and any(len(w) >= 5 and lower.startswith(w) for w in self._long_words):
+            return True  # "lymphomas" → "lymphoma"
+        limit = 1 if len(lower) < 10 else 2
+        near = _closest(lower, self._by_length, limit) if len(lower) >= 5 else None
+        # A different first letter is allowed for one edit in a longer word ("affects"/"effects").
+        return near is not None and (near[0][0] == lower[0] or (near[1] == 1 and len(lower) >= 6))
+
+    def unknown_terms(self, question: str) -> list[Unknown]:
+        """Salient question words the corpus never uses, rarest first.
+
+        In a message with context around the question ("My aunt was diagnosed... How is CAR-NK
+        different?"), only the question sentences count.
+        """
+        out: dict[str, Unknown] = {}
+        for word in _WORD.findall(question_part(question)):
+            lower = word.lower()
+            if len(lower) < 3 or lower in out or self.knows(lower):
+                continue
+            zipf = english_zipf(lower)
+            if not names_a_thing(lower) and (zipf >= RARE_ZIPF or not describes_a_thing(lower)):
+                continue  # a verb, or an everyday adjective ("happens", "painful"): how it is asked, not what
+            if len(lower) == 3 and not word.isupper():
+                continue  # "wat", "flu"? a short lower-case word is too weak a signal either way
+            if zipf >= EVERYDAY_ZIPF:
+                continue
+            out[lower] = Unknown(lower, zipf)
+        return sorted(out.values(), key=lambda u: u.zipf)
+
+    def domain_terms(self, question: str) -> list[str]:
+        """Question words the corpus uses that everyday English does not ("CAR-NK", "cytokine", "lymphoma")."""
+        found = [m.group(0).lower() for m in _CAR.finditer(question)]
+        for word in _WORD.findall(question):
+            lower = word.lower()
+            if lower in self.words and lower not in BENIGN and lower not in STOPWORDS and english_zipf(lower) < 4.5:
+                found.append(lower)
+        return found
+
+
+def question_part(text: str) -> str:
+    """The question sentences of a message (ending in "?" or opening like a question), else all of it."""
+    sentences = re.findall(r"[^.?!\n]+[.?!]*", text)
+    asked = [s for s in sentences if s.strip().endswith("?") or _QUESTION_WORDS.match(s)]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else text
+
+
+@functools.cache
+def names_a_thing(word: str) -> bool:
+    """Can this word be a noun (or is it a name no dictionary knows)? Verbs/adjectives/adverbs can't."""
+    from lemminflect import getAllLemmas
+
+    pos = getAllLemmas(word)
+    return not pos or "NOUN" in pos or "PROPN" in pos
+
+
+@functools.cache
+def _inflected_word(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return bool(getAllLemmas(word))
+
+
+@functools.cache
+def describes_a_thing(word: str) -> bool:
+    """An adjective can name what is asked about when it is rare: "pancreatic", "ovarian", "renal".
+
+    Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing.
+    """
+    from lemminflect import getAllLemmas
+
+    return word in getAllLemmas(word).get("ADJ", ())
+
+
+def _near(word: str, by_length: dict[int, list[str]], limit: int, per_length: int = 5) -> list[tuple[str, int]]:
+    """Words within ``limit`` edits (OSA distance), a few of each length, most frequent first."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extract
+
+    out: list[tuple[str, int]] = []
+    for length in range(len(word) - limit, len(word) + limit + 1):
+        choices = by_length.get(length)
+        if choices:
+            hits = extract(word, choices, scorer=OSA.distance, score_cutoff=limit, limit=per_length)
+            out.extend((hit[0], int(hit[1])) for hit in hits)
+    return out
+
+
+def _closest(word: str, by_length: dict[int, list[str]], limit: int) -> tuple[str, int] | None:
+    """The nearest word within ``limit`` edits (OSA distance: a swap of two letters is one edit)."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extractOne
+
+    best: tuple[str, int] | None = None
+    for length in range(len(word) - limit, len(word) + limit + 1):
+        choices = by_length.get(length)
+        if not choices:
+            continue
+        hit = extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
+        if hit is not None and (best is None or hit[1] < best[1]):
+            best = (hit[0], int(hit[1]))
+    return best

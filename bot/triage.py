@@ -1,0 +1,321 @@
+"""What kind of message is this: a symptom report happening now, or a request for personal advice?
+
+Emergency triage combines three signals, because keyword lists alone misfire on learning
+questions ("what are the symptoms of CRS?", "can CAR-T cause a fever?"):
+
+* a *report*: a red-flag symptom (fever, confusion, breathing trouble, seizure, fainting, chest
+  pain, severe headache, bleeding...) said of a person in the same sentence ("I have", "my
+  husband is", "he just fainted"), not inside an "if"/"what if" clause, not after a modal
+  question ("can my dad get a fever?"), not framed as reading or worrying about it, and not
+  long ago;
+* a *telegraphic report*: a short message made of symptoms with a time, number or treatment cue
+  and no question form ("fever 39.5 after car-t yesterday", "chest pain help");
+* *meaning*: the question's embedding is nearer to labelled emergency reports than to labelled
+  symptom-education questions (``bot.exemplars``), with a person in it. This catches reports in
+  words the symptom list lacks.
+
+The thresholds were calibrated on ``tests/safety_cases.jsonl`` and checked on a held-out set
+(``docs/safety.md``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot import exemplars
+
+#: Emergency-vs-education margin above which a message with a person in it is a report.
+EMERGENCY_MARGIN = 0.10
+#: Nearest neighbours averaged per label.
+K = 2
+
+_SYMPTOMS = {
+    "fever": r"fevers?|feverish|febrile|high temp\w*|temperature|temps?\b|chills|shivering|shivers|rigou?rs|"
+    r"burning (?:up|hot)|(?:very|really|so) hot|hot to (?:the )?touch|"
+    r"(?<![\d.])(?:3[89]|4[0-2])(?:[.,]\d+)?\s*(?:°\s*c?|degrees?(?: c(?:elsius)?)?|deg|c)\b|"
+    r"(?<![\d.])(?:99|1[01]\d)(?:[.,]\d+)?\s*(?:°\s*f?|degrees?(?: f(?:ahrenheit)?)?|deg|f)\b",
+    # "confused about all of it" is about the reading, not the brain.
+    "confusion": r"confus\w*\b(?!\W*(?:about|by|with|over|as to|on|regarding|between|why|what|how|which|whether|if)\b)|"
+    r"disorient\w*|delirious|delirium|not making (?:any )?sense|makes? no sense|"
+    r"(?:talking|mumbling|speaking|saying) (?:nonsense|gibberish|strange things|weird things)|mumbl\w*|gibberish|"
+    r"slurr\w*|mixing up (?:his|her|my|their) words|can't get (?:his|her|my|the|their) words out|"
+    r"can't (?:think|speak|talk|"
+    r"find (?:the |my |his |her )?words|remember (?:where|who|what)|write|recogni[sz]e)|jumbled|"
+    r"not (?:himself|herself|themselves|myself|acting right)|"
+    r"acting (?:strange\w*|weird\w*|odd\w*|funny|differently)|(?:very|really|extremely|so) (?:drowsy|sleepy)|"
+    r"forg[eo]t\w* (?:where|who|what|things|names|words|how)|(?:doesn't|don't|didn't) (?:know|recogni[sz]e) "
+    r"(?:where|who|what|me|us|anyone)|"
+    r"can't stay awake|(?:hard|impossible|difficult) to wake|can't wake|won't wake|unresponsive|not responding|"
+    r"hallucinat\w*|seeing things",
+    "breathing": r"(?:can't|unable to|hard to|struggling to|struggle to|trouble|difficulty|problems?|hard time|"
+    r"couldn't) (?:breath\w*|catch (?:my|his|her|a) breath|get(?:ting)? (?:enough )?air)|short(?:ness)? of breath|"
+    r"breathless\w*|out of breath|gasping|wheez\w*|choking|(?:lips|face|fingers|skin) (?:\w+ ){0,3}(?:blue|grey|"
+    r"gray)|breathing (?:\w+ ){0,2}(?:fast|hard|weird|difficult|shallow|noisy|strange|quick)",
+    "seizure": r"seizur\w*|seizing|convuls\w*|(?:having|had|has|have) (?:a )?fits?\b|fitting|epileptic|"
+    r"(?:shaking|jerking|twitching) (?:uncontrollably|all over|violently|and)|jerking|twitching",
+    "fainting": r"faint\w*|pass(?:ed|es|ing)? out|black(?:ed|ing)? out|collaps\w*|unconscious|lost consciousness|"
+    r"keel(?:ed|s)? over|dizz\w*|light-? ?headed|(?:room|everything) (?:is )?spinning|can't stand up",
+    "chest": r"chest (?:pain|pains|hurts?|hurting|is hurting|tight\w*|pressure|feels tight|feels heavy)|"
+    r"(?:pain|pressure|tightness|weight) (?:in|on) (?:my|his|her|the) chest|heart (?:is )?(?:racing|pounding|"
+    r"fluttering|beating (?:really |very |so )?fast)|palpitations|racing heart",
+    "headache": r"headaches?|migraine|head (?:is )?(?:pounding|killing|exploding|hurts|hurting)",
+    "bleeding": r"bleed\w*|blood (?:in|from|when|coming)|(?:coughing|cough|coughed|vomiting|vomited|throwing|threw|"
+    r"spitting|spat|peeing|pooping) (?:up )?blood|bloody|ha?emorrhag\w*|nose ?bleeds?|bruis\w*",
+    "neurological": r"numbness|numb (?:arm|leg|face|hand|side)|(?:weak|weakness) (?:on|in) (?:one|my|his|her|the)|"
+    r"face (?:is )?droop\w*|droopy face|can't (?:move|feel|lift) (?:my|his|her|their)|(?:can't|trouble|hard to) "
+    r"(?:see|walk|swallow)|vision (?:is )?(?:blurry|blurred|gone|going)|tremors?|paraly\w*|shaking (?:chills|all over)",
+    "other": r"vomiting|throwing up|can't keep (?:anything|food|water|fluids|it) down|allergic reaction|anaphyla\w*|"
+    r"throat (?:is |feels )?(?:closing|swelling|swollen|tight)|hives|swollen (?:face|lips|tongue|throat)|"
+    r"(?:lips|tongue|face) (?:are |is )?swelling|blood pressure (?:is |has |keeps )?(?:low|dropp\w*|very low|"
+    r"crash\w*|going down)|low blood pressure|(?:very|really|extremely|so) (?:sick|ill|unwell|weak)|"
+    r"feel(?:s|ing)? (?:terrible|awful|horrible|like (?:i'm |he's |she's )?dying)|severe pain|unbearable pain",
+    # Names of the syndromes: a report only when said of someone ("I think he has CRS").
+    "syndrome": r"\bcrs\b|cytokine release|\bicans\b|neurotoxicity|neurotoxic",
+}
+_SYMPTOM = re.compile("|".join(f"(?:{p})" for p in _SYMPTOMS.values()))
+_PLAIN_SYMPTOM = re.compile("|".join(f"(?:{p})" for k, p in _SYMPTOMS.items() if k != "syndrome"))
+# Symptoms worded as what is happening, with the subject left out: "can't breathe", "passed out".
+_HAPPENING = re.compile(
+    r"^\s*(?:help\W*)?(?:can't (?:breathe|breath|wake|stop|stand|see|speak|talk|move)|passed out|passing out|fainted|"
+    r"fainting|collapsed|bleeding|choking|gasping|vomiting|throwing up|seizing|having (?:a )?seizure|"
+    r"shaking|struggling to breathe)"
+)
+_PERSON = re.compile(
+    # Subjects and possessives: "me", "us", "him", "them" are objects ("tell me what CRS is").
+    r"\b(?:i|i'm|i've|i'd|my|myself|we|we're|our|he|he's|his|she|she's|her|they|they're|their|"
+    r"(?:the|a|this|my|our) patient|(?:mom|mum|mother|dad|father|son|daughter|husband|wife|partner|child|kid|baby|"
+    r"brother|sister|friend|grandma|grandpa|grandmother|grandfather|aunt|uncle|boyfriend|girlfriend|spouse)'?s?)\b"
+)
+# Between the person and the symptom these mean "talking about it", not "having it".
+_BLOCKER = re.compile(
+    r"\b(?:question|questions|wonder\w*|curious|read|reading|heard|hear|learn\w*|know|knew|ask\w*|understand\w*|"
+    r"article|study|studies|worr\w* about|afraid of|scared of|concerned about|fear|risks?|chances?|odds|"
+    r"likely|possible|prevent\w*|avoid\w*|watch (?:out )?for|look out for|mean|means|"
+    r"treat\w*|manag\w*|explain\w*|told|said|says|warned|expect\w*|tell|what|which|about)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|in case|what if|suppose|supposing|imagine|hypothetically|whether|should (?:i|he|she|we|they) "
+    r"(?:get|develop|have|start)|could (?:i|he|she|we|you|they) (?:get|develop|have)|unless|"
+    r"when (?:someone|somebody|patients|people|you|a patient))\b"
+)
+# A question opened by a modal asks whether something can happen, not that it is happening.
+_MODAL_OPENING = re.compile(
+    r"^\s*(?:so |and |but |also )?(?:can|could|will|would|might|may|do|does|did|should|shall)\b"
+)
+_DISTANT_PAST = re.compile(
+    r"\b(?:(?:years?|months?) ago|last (?:year|month|time)|in (?:19|20)\d\d|back (?:then|in)|when i was|used to|"
+    r"previous(?:ly)?|in the past|history of|a while ago|long ago)\b"
+)
+_QUESTION_OPENING = re.compile(
+    r"^\s*(?:what|what's|how|why|when|which|who|where|can|could|does|do|did|is|are|was|were|will|would|should|may|"
+    r"might|tell|explain|define|describe|list|give|compare|any|anything|please)\b(?!')"
+)
+_NOW = re.compile(
+    r"\b(?:now|right now|just now|currently|at the moment|today|tonight|this (?:morning|afternoon|evening)|"
+    r"since|suddenly|started|starting|keeps?|still|getting worse|hours?|minutes? ago|yesterday|last night|help|"
+    r"after (?:my|his|her|the|their) (?:infusion|treatment|therapy|cells|car)|after (?:car|cell|the infusion|"
+    r"infusion|treatment)|post[- ]?infusion|days? after|\d+(?:[.,]\d)?\s*(?:°|degrees?)\s*[cf]?)\b|!"
+)
+_FOLLOW_UP = re.compile(
+    r"\b(?:what (?:should|do|can|must) (?:i|we) do|what now|now what|is (?:it|that|this) (?:normal|serious|bad|"
+    r"dangerous|ok|okay|an emergency|urgent)|should (?:i|we) (?:call|go|wait|worry)|do (?:i|we) (?:need|have) to|"
+    r"help|worse|still|hospital|emergency|ambulance|911|999|112|er|a&e|call)\b"
+)
+_WORD = re.compile(r"[a-z']+")
+# Learning about it is not a crisis: "what is the suicide risk with...", "can CAR-T cause suicidal thoughts?".
+_HYPOTHETICAL_HARM = re.compile(
+    r"\b(?:risk|rate|rates|statistics|cause|causes|linked|side effect|side effects|study|studies)\b[^.?!]{0,30}"
+    r"\bsuicid|\bsuicid\w*\b[^.?!]{0,30}\b(?:risk|rate|rates|side effect|statistics)\b"
+)
+# Thoughts of suicide or self-harm: a crisis whatever the wording around it.
+_SELF_HARM = re.compile(
+    r"\b(?:kill(?:ing)? (?:myself|himself|herself|themselves)|end(?:ing)? (?:my|his|her|it) (?:own )?(?:life|all)|"
+    r"end it all|suicid\w*|take (?:my|his|her) (?:own )?life|(?:want|wants|wanted|going) to die|"
+    r"(?:don't|do not|doesn't) want to (?:live|be alive|wake up|go on)|better off dead|no (?:reason|point) (?:to|in) "
+    r"(?:live|living|going on)|hurt(?:ing)? (?:myself|himself|herself)|self[- ]harm\w*|cut(?:ting)? myself|"
+    r"overdose on purpose)\b"
+)
+# A statement about someone's state: "I am", "my wife has", "he can't", "she's been".
+_STATEMENT = re.compile(
+    r"\b(?:i|we|he|she|they|(?:my|our|his|her|their) \w+)\s+(?:\w+\s+)?(?:am|is|are|was|were|has|have|had|feel|"
+    r"feels|felt|keep|keeps|kept|can't|won't|isn't|doesn't|just|seems?|looks?|got|been|started|suddenly|still)\b|"
+    r"\b(?:i'm|i've|he's|she's|we're|they're)\b"
+)
+# "What should I ask my team?" asks for the articles' own questions, not for a decision.
+_ASKING_WHAT = re.compile(
+    r"\bwhat (?:\w+ ){0,2}(?:should|do|can|could) (?:i|we) (?:ask|know|expect|bring|read|learn|look for|tell)\b"
+)
+
+_ADVICE = re.compile(
+    "|".join(
+        (
+            # "should I choose", "should my mum get" (but "what should I ask my team" is a fine question)
+            r"\bshould (?:i|we|my \w+|he|she|they)\b",
+            r"\b(?:i|we) should (?:go|get|choose|pick|take|stop|start|try|wait|do|have|switch|ask for|consider|be|"
+            r"continue|keep|join|enrol|enroll|refuse)\b|\bdo you think (?:i|we|he|she|my \w+)\b",
+            r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
+            r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
+            r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
+            # "can I get CAR-NK?" asks for a treatment decision; "can my husband get a fever?" does not
+            r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:take|get|have|try|start|receive|be given) "
+            r"(?:the |a |an |this |that |some )?(?:car[- ]?(?:nk|t)\b|cell therap\w*|therapy|treatment|trial|"
+            r"infusion|it\b|this\b|that\b|nk)",
+            r"\b(?:am i|are we|is (?:he|she|my \w+(?: \w+)?)) (?:eligible|a (?:good |suitable |likely )?candidate|"
+            r"suitable|qualified|able to get|too old|too young|too sick|fit enough|allowed)\b",
+            r"\b(?:do|would|does|could|can) (?:i|we|he|she|my \w+) (?:qualify|count)\b",
+            r"\bwhat (?:dose|dosage|amount)\b[^?.!]*\b(?:i|me|my|we|he|she|him|her)\b|"
+            r"\bhow (?:much|many) [^?.!]{0,40}?\b(?:should|do|does|must|can|will|would) (?:i|we|he|she|they|my \w+) "
+            r"(?:take|have|get|use|need|receive)\b|"
+            r"\b(?:my|his|her|our) (?:dose|dosage|doses)\b",
+            r"\b(?:would|do|will|can|could) you (?:recommend|suggest|advise|choose|pick|prefer)\b|\bwhat would you "
+            r"(?:do|choose|pick|recommend)\b|\byour (?:recommendation|advice|opinion)\b|\bif you were (?:me|him|her)\b|"
+            r"\bin my (?:place|shoes)\b",
+            r"\b(?:is|are|would|will|could)\b[^?.!]{0,40}\b(?:right|good|best|safe|safer|better|worth it|suitable|"
+            r"idea|choice|option|ok|okay|appropriate)(?:\s+(?:treatment|therapy|option|choice|thing|one|fit|idea|"
+            r"move|path))?\s+for\s+(?:me|my|us|him|her|them)\b",
+            r"\bwhich (?:one|therapy|treatment|option|is better) (?:should|would|do you|is best for|is right for)\b",
+            r"\b(?:will|would|could|can|does) (?:it|this|that|car[- ]?(?:nk|t)|the (?:therapy|treatment)) (?:\w+ ){0,2}"
+            r"(?:work|help|cure) (?:for )?(?:me|my|him|her|us)\b",
+            r"\bmy (?:chances|odds|prognosis|life expectancy)\b|\bhow long (?:do|will|would) (?:i|he|she|my \w+) "
+            r"(?:have|live|survive)\b|\bwill (?:i|he|she|my \w+) (?:die|survive|be cured|get better|live|recover)\b",
+            r"\bwhat (?:should|do|must) (?:i|we) do\b",
+            r"\b(?:stop|quit|skip) (?:taking )?(?:my|his|her) (?:\w+ )?(?:chemo\w*|treatment|medication|meds|medicine|"
+            r"pills|therapy|dose)\b",
+        )
+    )
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case with the apostrophe forms people type folded together ("cant", "can not" → "can't")."""
+    t = text.lower().replace("’", "'").replace("‘", "'")
+    t = re.sub(r"\bcan ?not\b|\bcant\b", "can't", t)
+    t = re.sub(r"\b(won|don|doesn|isn|didn|couldn|wouldn|aren)t\b", r"\1't", t)
+    t = re.sub(r"\bim\b", "i'm", t)
+    t = re.sub(r"\bive\b", "i've", t)
+    t = re.sub(r"\b(he|she)s\b", r"\1's", t)
+    return t
+
+
+@dataclass
+class Finding:
+    emergency: bool
+    reasons: list[str] = field(default_factory=list)
+    margin: float | None = None  # emergency-vs-education similarity margin (None without a vector)
+    crisis: bool = False  # thoughts of suicide or self-harm: the crisis reply, not the medical one
+
+
+class Exemplars:
+    """The labelled examples, embedded once on first use."""
+
+    def __init__(self, embedder: object) -> None:
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._sets: dict[str, np.ndarray] | None = None
+
+    def load(self) -> dict[str, np.ndarray]:
+        if self._sets is None:
+            with self._lock:
+                if self._sets is None:
+                    groups = {
+                        "emergency": exemplars.EMERGENCY,
+                        "education": exemplars.EDUCATION,
+                        "calm": exemplars.CALM,
+                        "in_domain": exemplars.IN_DOMAIN,
+                        "out_of_domain": exemplars.OUT_OF_DOMAIN,
+                    }
+                    texts = [t for g in groups.values() for t in g]
+                    vectors = self.embedder.embed_documents(texts)  # type: ignore[attr-defined]
+                    out, start = {}, 0
+                    for name, group in groups.items():
+                        out[name] = vectors[start : start + len(group)]
+                        start += len(group)
+                    self._sets = out
+        return self._sets
+
+    def margin(self, vector: np.ndarray, positive: str, *negatives: str) -> float:
+        """Similarity to the ``positive`` examples minus the nearest of the ``negatives`` groups."""
+        sets = self.load()
+        return _top(sets[positive] @ vector) - max(_top(sets[n] @ vector) for n in negatives)
+
+
+def _top(similarities: np.ndarray) -> float:
+    k = min(K, len(similarities))
+    return float(np.mean(np.sort(similarities)[-k:]))
+
+
+def emergency(text: str, margin: float | None = None) -> Finding:
+    """Is this someone reporting red-flag symptoms happening now? ``margin`` from ``Exemplars``."""
+    t = normalise(text)
+    if _SELF_HARM.search(t) and not _HYPOTHETICAL_HARM.search(t):
+        return Finding(True, ["thoughts of self-harm"], margin, crisis=True)
+    reasons: list[str] = []
+    personal = False
+    for clause in re.split(r"[.!?;\n]+|\bbut\b", t):
+        if not clause.strip():
+            continue
+        report = _report(clause)
+        if report:
+            reasons.append(f"report: {report}")
+        if (
+            _STATEMENT.search(clause)
+            and not _HYPOTHETICAL.search(clause)
+            and not _MODAL_OPENING.match(clause)
+            and not _QUESTION_OPENING.match(clause)
+        ):
+            personal = True
+    if not reasons and _telegraphic(t):
+        reasons.append("symptoms with a time or treatment cue")
+    if not reasons and margin is not None and margin >= EMERGENCY_MARGIN and personal:
+        reasons.append(f"reads like a report (margin {margin:.2f})")
+    return Finding(bool(reasons), reasons, margin)
+
+
+def _report(clause: str) -> str | None:
+    if _DISTANT_PAST.search(clause):
+        return None
+    for m in _SYMPTOM.finditer(clause):
+        start = max(0, m.start() - 90)
+        people = list(_PERSON.finditer(clause[start : m.start()]))
+        if people:
+            if _BLOCKER.search(clause[start + people[-1].end() : m.start()]):
+                continue  # "I read about...", "my question is about..."
+        elif not _PERSON.search(m.group(0)):
+            continue  # nobody has it; but "pressure in my chest" names the person inside
+        opening = clause[: m.start()]
+        if _HYPOTHETICAL.search(opening) or _MODAL_OPENING.match(clause):
+            continue
+        return m.group(0)
+    return None
+
+
+def _telegraphic(text: str) -> bool:
+    """A short symptom message with no question form: "high fever after car t infusion", "chest pain help"."""
+    words = _WORD.findall(text)
+    if not words or len(words) > 20 or not _PLAIN_SYMPTOM.search(text):
+        return False
+    if _QUESTION_OPENING.match(text) or _HYPOTHETICAL.search(text) or _DISTANT_PAST.search(text):
+        return False
+    if re.search(r"\b(?:symptoms?|signs?|side effects?|risks?|causes?|mean|means|common|normal)\b", text):
+        return False
+    if _BLOCKER.search(text):
+        return False  # "I have a question about fever after CAR-T"
+    return bool(_NOW.search(text)) or ("?" not in text and bool(_HAPPENING.match(text)))
+
+
+def follows_emergency(text: str, history: Sequence[str]) -> bool:
+    """A short follow-up ("what should we do?") to a message that reported an emergency."""
+    t = normalise(text)
+    if len(_WORD.findall(t)) > 15 or not _FOLLOW_UP.search(t):
+        return False
+    return any(emergency(previous).emergency for previous in history[-2:])
+
+
+def wants_advice(text: str) -> bool:
+    """Does the question ask what this person should do, take, or can expect (a decision, dose, eligibility)?"""
+    return bool(_ADVICE.search(_ASKING_WHAT.sub(" ", normalise(text))))
