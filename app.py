@@ -1,6 +1,9 @@
-"""Entry point of the app. Until the Gradio UI lands this starts the terminal chat."""
+"""Start the chat app: ``python app.py`` (at home) or ``python app.py --kiosk`` (clinic kiosk).
 
-from bot.cli import main
+Host and port follow Gradio's GRADIO_SERVER_NAME / GRADIO_SERVER_PORT; settings are BOT_* variables.
+"""
+
+from bot.ui import main
 
 if __name__ == "__main__":
-    main(["chat"])
+    main()
