@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
-from bot.store import ChromaIndex, IngestStats, ingest_lock
+from bot.store import ChromaIndex, IndexStoreError, IngestStats, StaleSnapshotError
 
 log = logging.getLogger(__name__)
 
@@ -50,29 +50,34 @@ class Assistant:
         self.index = ChromaIndex(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.index, self.embedder, self.settings)
         self.composer = composer or default_composer(self.settings)
-        self.guard = Guard(self.settings)
+        self.guard = Guard(self.settings, embedder=self.embedder, snapshot=self._snapshot)
         self.chain = build_chain(self.retriever, self.composer)
         self.progress = progress
         self._ready = threading.Lock()
         self._checked = False
 
     # -- index ------------------------------------------------------------------------
-    def ingest(self, rebuild: bool = False, progress: bool | None = None) -> IngestStats:
-        with ingest_lock(self.settings.data_dir):
-            stats = self.index.ingest(rebuild=rebuild, progress=self.progress if progress is None else progress)
+    def ingest(self, rebuild: bool = False, progress: bool | None = None, wait: float = 600) -> IngestStats:
+        """Index the corpus (one ingest at a time per data folder: waits up to ``wait`` s for another)."""
+        stats = self.index.ingest(rebuild=rebuild, progress=self.progress if progress is None else progress, wait=wait)
         self.retriever.refresh()
         self._checked = True
         return stats
 
     def ensure_index(self) -> None:
-        """Build the index on first use (or after a model/chunker change)."""
+        """Build the index on first use (or after a model/chunker change), rebuild it if damaged.
+
+        Raises ``IndexStoreError`` (or ``ModelMissingError``) with a clear message when it can't.
+        """
         if self._checked:
             return
         with self._ready:
             if not self._checked:
-                if not self.index.is_current():
-                    log.warning("building the index at %s (first use)", self.index.location)
-                    self.ingest()
+                stats = self.index.ensure(progress=self.progress)
+                if stats is not None:
+                    for problem in stats.errors:
+                        log.warning("skipped %s", problem)
+                    self.retriever.refresh()
                 self._checked = True
 
     # -- asking -----------------------------------------------------------------------
@@ -97,6 +102,11 @@ class Assistant:
                 if isinstance(event, Answer):
                     event.latency_ms = (time.perf_counter() - started) * 1000
                 yield event
+        except IndexStoreError as exc:  # server down, disk trouble: the message says it all
+            log.error("cannot answer: %s", exc)
+            yield Answer(
+                body=replies.ERROR, refused=True, triage="error", latency_ms=(time.perf_counter() - started) * 1000
+            )
         except Exception:
             log.exception("answering failed")
             yield Answer(
@@ -109,20 +119,47 @@ class Assistant:
             yield screening.reply
             return
         self.ensure_index()
-        query = contextualize(screening.question, history)
-        retrieval = self.chain.first.invoke({"question": screening.question, "query": query})
+        query = contextualize(screening.question, screening.history)
         draft: Answer | None = None
-        for event in stream_composer(self.composer, screening.question, retrieval["retrieval"]):
-            if isinstance(event, Answer):
-                draft = event
-            else:
-                yield event
+        for attempt in range(3):
+            try:
+                retrieval = self.chain.first.invoke({"question": screening.question, "query": query})
+                draft = self.guard.scope(screening, retrieval["retrieval"])  # a refusal, or None: compose
+                if draft is None:
+                    for event in stream_composer(self.composer, screening.question, retrieval["retrieval"]):
+                        if isinstance(event, Answer):
+                            draft = event
+                        else:
+                            yield event
+                break
+            except StaleSnapshotError:  # an ingest replaced the generation mid-answer: answer from the new one
+                if attempt == 2:
+                    raise
+                self.retriever.refresh()
         assert draft is not None
-        yield self.guard.finish(screening, self.guard.verify(draft))
+        yield self.guard.finish(screening, self._verify(draft), retrieval["retrieval"])
+
+    def _snapshot(self) -> Any:
+        """The index generation answers come from (the guard reads its vocabulary and questions)."""
+        self.ensure_index()
+        return self.retriever._current()[0]
+
+    def _verify(self, draft: Answer) -> Answer:
+        # A streamed chat-model draft that failed its checks was replaced by quotes; the fixed line
+        # saying so (bot.llm) is not a claim to check, so it is set aside while the guard checks the rest.
+        note = f"{replies.DRAFT_REPLACED}\n\n"
+        if not draft.body.startswith(note):
+            return self.guard.verify(draft)
+        draft.body = draft.body[len(note) :]
+        checked = self.guard.verify(draft)
+        if not checked.refused:
+            checked.body = note + checked.body
+        return checked
 
     def warm_up(self) -> None:
         """Load the model and index now rather than on the first visitor's question."""
         self.ensure_index()
+        self.guard.warm_up()
         self.ask("What is CAR-NK cell therapy?")
 
 
