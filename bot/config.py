@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,27 +43,34 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     #: ``http://host:port`` of a Chroma server; empty means the embedded store in ``data_dir``.
     chroma_url: str = ""
+    #: How often (seconds) a running app checks for an index generation written by another process.
+    index_check_seconds: float = 5.0
     #: Chunk budget in tiktoken (cl100k) tokens; chunks also fit MiniLM's 256-wordpiece window.
-    chunk_tokens: int = 160
+    chunk_tokens: int = 220
     #: Tokens of trailing context repeated at the start of the next chunk (whole sentences).
-    chunk_overlap: int = 40
-    #: ``hybrid`` (dense + BM25 fused by reciprocal rank), ``dense`` or ``bm25``.
+    chunk_overlap: int = 55
+    #: ``hybrid`` (passage + nearest-sentence similarity + BM25, score fusion), ``dense`` or ``bm25``.
     retrieval: RetrievalMode = "hybrid"
     #: Passages handed to the composer.
     top_k: int = 4
     #: Cosine similarity of the best passage below which the materials "don't cover" a question.
     min_relevance: float = 0.30
-    #: ...or of its best-matching sentence: one sharp sentence match also counts as covered.
-    min_sentence_relevance: float = 0.55
+    #: ...or of its best-matching sentence. Below both floors nothing is covered; above them the
+    #: guard's scope check (bot/scope.py: unknown terms, domain words, meaning) decides.
+    min_sentence_relevance: float = 0.35
     #: Soft cap on answer length in words (the first sentence is always kept).
     max_answer_words: int = 100
     #: Longest question accepted, in characters.
     max_question_chars: int = 1000
     #: Optional chat model, ``provider:model`` (e.g. ``openai:gpt-4o-mini``); empty = extractive.
     llm: str = ""
+    #: OpenAI-compatible server (vLLM, llama.cpp, a hosted API), e.g. ``http://127.0.0.1:8000/v1``; Ollama's URL.
     llm_base_url: str = ""
     llm_api_key: str = ""
+    #: The whole model call, retries included; past it the extractive answer is given instead.
     llm_timeout_s: float = 20.0
+    #: Extra tries after a quick failure (refused connection, 429, 5xx), within ``llm_timeout_s``.
+    llm_max_retries: int = 1
     #: Kiosk mode for the UI: full screen, nothing persisted, idle reset.
     kiosk: bool = False
     #: Seconds without activity before the kiosk warns and then wipes the conversation.
@@ -96,6 +104,10 @@ class Settings:
             raise SettingsError("BOT_CHUNK_OVERLAP must be at least 0 and below BOT_CHUNK_TOKENS")
         if self.top_k < 1:
             raise SettingsError("BOT_TOP_K must be at least 1")
+        if self.llm and not re.fullmatch(r"(?:openai|ollama):\S+", self.llm):
+            raise SettingsError(f"BOT_LLM must be openai:MODEL or ollama:MODEL, not {self.llm!r}")
+        if self.llm_timeout_s <= 0 or not 0 <= self.llm_max_retries <= 5:
+            raise SettingsError("BOT_LLM_TIMEOUT_S must be above 0 and BOT_LLM_MAX_RETRIES between 0 and 5")
         if self.idle_warning_seconds < 20:
             raise SettingsError("BOT_IDLE_WARNING_SECONDS must be at least 20 (WCAG 2.2.1)")
         return self

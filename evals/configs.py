@@ -36,7 +36,9 @@ def _entries(*configs: EvalConfig) -> Mapping[str, EvalConfig]:
 
 REGISTRY: Mapping[str, EvalConfig] = _entries(
     EvalConfig(
-        "hybrid", "the default: dense + nearest sentence + BM25, fused by reciprocal rank", {"retrieval": "hybrid"}
+        "hybrid",
+        "the default: passage + nearest-sentence similarity + BM25, score fusion (220/55)",
+        {"retrieval": "hybrid"},
     ),
     EvalConfig(
         "dense", "dense only: passage and nearest-sentence similarity (BOT_RETRIEVAL=dense)", {"retrieval": "dense"}
@@ -48,9 +50,9 @@ REGISTRY: Mapping[str, EvalConfig] = _entries(
         {"retrieval": "hybrid", "chunk_tokens": 96, "chunk_overlap": 24},
     ),
     EvalConfig(
-        "chunks-220",
-        "hybrid over larger passages: 220 tokens, 55 overlap (own index)",
-        {"retrieval": "hybrid", "chunk_tokens": 220, "chunk_overlap": 55},
+        "chunks-160",
+        "hybrid over mid-size passages: 160 tokens, 40 overlap (own index)",
+        {"retrieval": "hybrid", "chunk_tokens": 160, "chunk_overlap": 40},
     ),
     EvalConfig(
         "langchain-stock",
