@@ -11,6 +11,7 @@ import numpy as np
 from bot import replies
 from bot.glossary import find_terms
 from bot.retrieval import Passage, Retrieval, terms
+from bot.store import StoredChunk
 
 # Comparative questions get both sides: an advantage and a caveat, when the sources give both.
 _COMPARATIVE = re.compile(
@@ -77,6 +78,20 @@ class Citation:
     score: float  # cosine similarity of the question and the passage
     quotes: list[str] = field(default_factory=list)  # the sentences quoted from it
     references: list[dict[str, Any]] = field(default_factory=list)  # primary studies those sentences cite
+
+    @classmethod
+    def of(cls, n: int, chunk: StoredChunk, score: float = 0.0, **fields: Any) -> Citation:
+        """Source card ``n`` for a stored passage."""
+        return cls(
+            n=n,
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            section=chunk.section,
+            url=chunk.url,
+            text=chunk.text,
+            score=round(score, 4),
+            **fields,
+        )
 
 
 @dataclass
@@ -277,14 +292,8 @@ class ExtractiveComposer:
             chunk = c.passage.chunk
             citation = citations.get(chunk.id)
             if citation is None:
-                citation = citations[chunk.id] = Citation(
-                    n=len(citations) + 1,
-                    doc_id=chunk.doc_id,
-                    title=chunk.title,
-                    section=chunk.section,
-                    url=chunk.url,
-                    text=chunk.text,
-                    score=round(max(c.passage.similarity, c.passage.sentence_similarity), 4),
+                citation = citations[chunk.id] = Citation.of(
+                    len(citations) + 1, chunk, max(c.passage.similarity, c.passage.sentence_similarity)
                 )
             citation.quotes.append(c.text)
             known = retrieval.snapshot.references.get(chunk.doc_id, {})

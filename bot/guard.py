@@ -269,15 +269,7 @@ class Guard:
             for chunk, text in questions:
                 citation = next((c for c in citations if c.doc_id == chunk.doc_id and c.text == chunk.text), None)
                 if citation is None:
-                    citation = Citation(
-                        n=len(citations) + 1,
-                        doc_id=chunk.doc_id,
-                        title=chunk.title,
-                        section=chunk.section,
-                        url=chunk.url,
-                        text=chunk.text,
-                        score=0.0,
-                    )
+                    citation = Citation.of(len(citations) + 1, chunk)
                     citations.append(citation)
                 citation.quotes.append(text)
                 lines.append(f"- {text} [{citation.n}]")

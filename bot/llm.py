@@ -296,14 +296,10 @@ def _render(sentences: list[tuple[str, list[int]]], retrieval: Retrieval) -> Ans
                 passage = retrieval.passages[given - 1]
                 chunk = passage.chunk
                 known = retrieval.snapshot.references.get(chunk.doc_id, {})
-                citations[given] = Citation(
-                    n=len(citations) + 1,
-                    doc_id=chunk.doc_id,
-                    title=chunk.title,
-                    section=chunk.section,
-                    url=chunk.url,
-                    text=chunk.text,
-                    score=round(max(passage.similarity, passage.sentence_similarity), 4),
+                citations[given] = Citation.of(
+                    len(citations) + 1,
+                    chunk,
+                    max(passage.similarity, passage.sentence_similarity),
                     references=[known[r].to_dict() for r in chunk.refs if r in known],
                 )
             citations[given].quotes.append(sentence)

@@ -14,6 +14,16 @@ EXIT_FLOORS = 1  # --check-floors and a floor failed
 EXIT_USAGE = 2
 
 
+questions_option = click.option(
+    "--questions",
+    "questions_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_QUESTIONS,
+    show_default="evals/questions.jsonl",
+    help="JSONL with at least `id` and `question` per line (see evals/README.md).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Score the assistant on a labelled question set, compare configurations, draw a report.
@@ -31,14 +41,7 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--questions",
-    "questions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_QUESTIONS,
-    show_default="evals/questions.jsonl",
-    help="JSONL with at least `id` and `question` per line (see evals/README.md).",
-)
+@questions_option
 @click.option(
     "--out",
     "out_dir",
@@ -89,7 +92,7 @@ def run(
     Examples:
       python -m evals run
       python -m evals run --config hybrid --config dense --config bm25 \\
-          --config chunks-96 --config chunks-220 --config langchain-stock --out evals/example
+          --config chunks-96 --config chunks-160 --config langchain-stock --out evals/example
       BOT_LLM=openai:gpt-4o-mini python -m evals run --config hybrid --config llm
     """
     from bot.config import Settings, SettingsError
@@ -176,13 +179,7 @@ def configs() -> None:
 
 
 @main.command()
-@click.option(
-    "--questions",
-    "questions_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_QUESTIONS,
-    show_default="evals/questions.jsonl",
-)
+@questions_option
 def check(questions_path: Path) -> None:
     """Check the labels against the articles: known doc ids, every quote found, every section covered."""
     from bot.config import Settings
