@@ -102,13 +102,11 @@ class Assistant:
                 if isinstance(event, Answer):
                     event.latency_ms = (time.perf_counter() - started) * 1000
                 yield event
-        except IndexStoreError as exc:  # server down, disk trouble: the message says it all
-            log.error("cannot answer: %s", exc)
-            yield Answer(
-                body=replies.ERROR, refused=True, triage="error", latency_ms=(time.perf_counter() - started) * 1000
-            )
-        except Exception:
-            log.exception("answering failed")
+        except Exception as exc:
+            if isinstance(exc, IndexStoreError):  # server down, disk trouble: the message says it all
+                log.error("cannot answer: %s", exc)
+            else:
+                log.exception("answering failed")
             yield Answer(
                 body=replies.ERROR, refused=True, triage="error", latency_ms=(time.perf_counter() - started) * 1000
             )
@@ -142,7 +140,7 @@ class Assistant:
     def _snapshot(self) -> Any:
         """The index generation answers come from (the guard reads its vocabulary and questions)."""
         self.ensure_index()
-        return self.retriever._current()[0]
+        return self.retriever.snapshot()
 
     def _verify(self, draft: Answer) -> Answer:
         # A streamed chat-model draft that failed its checks was replaced by quotes; the fixed line

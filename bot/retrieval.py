@@ -138,6 +138,10 @@ class HybridRetriever:
                 self.glossary, self._expansions = glossary, distinctive(glossary, texts)
                 self._checked_at = time.monotonic()
 
+    def snapshot(self) -> Snapshot:
+        """The index generation answers come from now."""
+        return self._current()[0]
+
     def _current(self) -> tuple[Snapshot, LexicalIndex]:
         if self._snapshot is None:
             self.refresh()

@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any
@@ -31,6 +32,8 @@ TITLE = "Questions about CAR-NK and CAR-T cell therapy"
 #: Answers run side by side up to this many; retrieval takes ~25 ms and the extractive composer
 #: little more, so 4 keeps a 2-core machine busy without making anyone wait behind a slow one.
 CONCURRENCY_LIMIT = 4
+# Shortest gap between two streamed updates of an answer (seconds).
+STREAM_INTERVAL_S = 0.1
 #: Routes a kiosk never serves: API description, deep links (they write the state to disk),
 #: uploads, monitoring, MCP. The chat itself only needs the queue and the config.
 KIOSK_BLOCKED_PREFIXES = (
@@ -130,13 +133,17 @@ class ChatHandlers:
             yield self.render(turns, status=replies.EMPTY_INPUT, hint=replies.EMPTY_INPUT), gr.update(), turns
             return
         yield self.render(turns, Pending(question), status="Looking in the articles…"), "", turns
-        streamed, final = "", None
+        streamed, final, shown_at = "", None, 0.0
         for event in self.assistant.stream(question, history_of(turns)):
             if isinstance(event, Answer):
                 final = event
             else:
                 streamed += event
-                yield self.render(turns, Pending(question, streamed)), gr.update(), turns
+                # Each update re-renders the conversation: at most one every STREAM_INTERVAL_S
+                # (under 16 busy visitors, per-piece updates were most of the app's CPU).
+                if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
+                    shown_at = time.monotonic()
+                    yield self.render(turns, Pending(question, streamed)), gr.update(), turns
         if final is None:  # Assistant.stream always ends with an Answer; this is belt and braces
             final = Answer(body=replies.ERROR, refused=True, triage="error")
         turns.append(Turn(question, final))

@@ -332,7 +332,7 @@ UNSUPPORTED = [
 
 @pytest.fixture(scope="module")
 def passage_with(assistant):
-    chunks = assistant.retriever._current()[0].chunks
+    chunks = assistant.retriever.snapshot().chunks
 
     def find(words: str) -> str:
         return next(c.text for c in chunks if words in c.text)

@@ -374,7 +374,7 @@ def test_injections_change_nothing(results):
 def test_advice_is_general_cited_and_points_to_the_team(results, assistant):
     questions = [q for _, q in assistant.guard.team_questions()]
     assert len(questions) >= 2
-    chunks = " ".join(c.text for c in assistant.retriever._current()[0].chunks)
+    chunks = " ".join(c.text for c in assistant.retriever.snapshot().chunks)
     assert all(q in chunks for q in questions)  # taken from the index, not written into the code
     for row, answer in results.values():
         if row["kind"] != "advice" or answer.refused:
