@@ -7,7 +7,6 @@ starts it again on the same path and port.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from bot import NOTICE, replies
 from bot.assistant import Assistant
 from bot.config import Settings
+from evals.bench_load import free_port as first_free_port
 from tests.conftest import CORPUS, REPO
 from tests.test_faults import QUESTION, answered, link_model
 
@@ -66,14 +66,7 @@ class ChromaServer:
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8100-8199")
+    return first_free_port(PORTS)
 
 
 @pytest.fixture(scope="module")
