@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import threading
 import time
@@ -91,6 +92,8 @@ class Retrieval:
 class LexicalIndex:
     def __init__(self, chunks: list[StoredChunk]) -> None:
         import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
         self.chunks = chunks
         self._bm25 = bm25s.BM25()
