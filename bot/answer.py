@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from bot import replies
-from bot.glossary import find_terms
+from bot.glossary import find_terms, fold
 from bot.retrieval import Passage, Retrieval, terms
 from bot.store import StoredChunk
 
@@ -324,21 +324,17 @@ def _announced(text: str, following: tuple[tuple[str, str, tuple[int, ...]], ...
 def _defines(question: str, subject: str | None, text: str) -> bool:
     """Does the sentence define what the question asks about: "cytokine release syndrome (CRS)"
     for "what is CRS?" or "what does CRS stand for?", or "NK cells are ..." for "what is an NK cell?"."""
-    asked = _fold(question)
+    asked = fold(question)
     for term in find_terms([("", text)]).values():
         if (
-            re.search(rf"\b{re.escape(_fold(term.abbreviation).rstrip('s'))}s?\b", asked)
-            or _fold(term.long_form) in asked
+            re.search(rf"\b{re.escape(fold(term.abbreviation).rstrip('s'))}s?\b", asked)
+            or fold(term.long_form) in asked
         ):
             return True
     if subject:
         t = re.escape(subject.strip().rstrip("s"))
         return bool(re.search(rf"^(?:\w+\s+){{0,2}}{t}s?\b,?\s+(?:is|are|means|refers to)\b", text, re.IGNORECASE))
     return False
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
 _CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")

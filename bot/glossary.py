@@ -71,13 +71,13 @@ def distinctive(terms: dict[str, Term], texts: list[str], max_share: float = 0.2
 
 def expand(query: str, terms: dict[str, Term]) -> str:
     """Add the other spelling of every defined term the query uses."""
-    folded = _fold(query)
+    folded = fold(query)
     tokens = {_singular(t).upper() for t in re.findall(r"[A-Za-z][A-Za-z0-9-]*", query)}
     extra = []
     for key, term in terms.items():
-        if key in tokens and _fold(term.long_form) not in folded:
+        if key in tokens and fold(term.long_form) not in folded:
             extra.append(term.long_form)
-        elif key not in tokens and _fold(term.long_form) in folded:
+        elif key not in tokens and fold(term.long_form) in folded:
             extra.append(term.abbreviation)
     return f"{query} ({'; '.join(extra)})" if extra else query
 
@@ -93,5 +93,6 @@ def _singular(abbreviation: str) -> str:
     return abbreviation[:-1] if len(abbreviation) > 2 and abbreviation.endswith("s") else abbreviation
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower-case words and digits only: "graft-versus-host" and "graft versus host" match."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())

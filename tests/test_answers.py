@@ -9,13 +9,10 @@ import pytest
 from bot import NOTICE
 from bot.answer import cited_sentences, numbers_in
 from bot.assistant import contextualize
+from bot.grounding import flat
 from tests.questions import QUESTIONS
 
 pytestmark = pytest.mark.integration
-
-
-def _normalise(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("question", [q for q, _ in QUESTIONS])
@@ -29,8 +26,8 @@ def test_answer_invariants(assistant, question):
     assert numbers_used == {c.n for c in answer.citations} == set(range(1, len(answer.citations) + 1))
     by_n = {c.n: c for c in answer.citations}
     for sentence, marks in pairs:
-        cited_text = " ".join(_normalise(by_n[n].text) for n in marks)
-        assert _normalise(sentence) in cited_text, f"not verbatim from [{marks}]: {sentence}"
+        cited_text = " ".join(flat(by_n[n].text) for n in marks)
+        assert flat(sentence) in cited_text, f"not verbatim from [{marks}]: {sentence}"
         assert numbers_in(sentence) <= numbers_in(cited_text)
     assert len(answer.body.split()) <= 100 + 10 * len(answer.citations) or len(pairs) == 1
     for c in answer.citations:
