@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, Any
 from bot.replies import NOTICE
 
 if TYPE_CHECKING:
-    from bot.answer import Answer, Citation
     from bot.assistant import Assistant
     from bot.config import Settings
+    from bot.types import Answer, Citation
 
 __all__ = ["NOTICE", "Answer", "Assistant", "Citation", "Settings"]
 
 _LAZY = {
-    "Answer": "bot.answer",
-    "Citation": "bot.answer",
+    "Answer": "bot.types",
+    "Citation": "bot.types",
     "Assistant": "bot.assistant",
     "Settings": "bot.config",
 }

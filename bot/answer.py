@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from bot import replies
-from bot.glossary import find_terms, fold
-from bot.retrieval import Passage, Retrieval, terms
-from bot.store import StoredChunk
+from bot.glossary import find_terms
+from bot.text import fold, is_question, terms
+from bot.types import Answer, Citation, Passage, Retrieval, not_covered
 
 # Comparative questions get both sides: an advantage and a caveat, when the sources give both.
 _COMPARATIVE = re.compile(
@@ -42,13 +40,6 @@ _SUBJECT = re.compile(
     r"[\"'“]?(?P<term>[\w\- ]{2,40}?)[\"'”]?\s*\??\s*$",
     re.IGNORECASE,
 )
-# A question the article asks ("Is CAR-NK better than CAR-T?") as opposed to a statement that
-# happens to end in one ("The review asked, in effect: where does CAR-NK therapy stand ...?").
-_INTERROGATIVE = re.compile(
-    r"^\s*(?:\*\*)?(?:is|are|was|were|do|does|did|can|could|should|would|will|how|what|what's|why|when|where|"
-    r"who|which)\b",
-    re.IGNORECASE,
-)
 # A sentence that promises what follows: "Two themes stand out.", "...because of several biological
 # characteristics.", "Sensible questions for an oncology team: Are there ...?"
 _ANNOUNCES = re.compile(
@@ -63,68 +54,6 @@ _DANGLING_START = re.compile(
     r"they|such|second|first|finally|also|but|so)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class Citation:
-    """A numbered source card: the passage an answer sentence was quoted from."""
-
-    n: int
-    doc_id: str
-    title: str
-    section: str
-    url: str | None
-    text: str  # the whole passage
-    score: float  # cosine similarity of the question and the passage
-    quotes: list[str] = field(default_factory=list)  # the sentences quoted from it
-    references: list[dict[str, Any]] = field(default_factory=list)  # primary studies those sentences cite
-
-    @classmethod
-    def of(cls, n: int, chunk: StoredChunk, score: float = 0.0, **fields: Any) -> Citation:
-        """Source card ``n`` for a stored passage."""
-        return cls(
-            n=n,
-            doc_id=chunk.doc_id,
-            title=chunk.title,
-            section=chunk.section,
-            url=chunk.url,
-            text=chunk.text,
-            score=round(score, 4),
-            **fields,
-        )
-
-
-@dataclass
-class Answer:
-    """One reply. ``answer`` is the full text shown to a person, ending with the notice."""
-
-    body: str
-    citations: list[Citation] = field(default_factory=list)
-    refused: bool = False
-    triage: str | None = None
-    latency_ms: float = 0.0
-    suggestions: list[str] = field(default_factory=list)
-    notice: str = replies.NOTICE
-
-    @property
-    def answer(self) -> str:
-        return f"{self.body}\n\n{self.notice}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "answer": self.answer,
-            "body": self.body,
-            "citations": [asdict(c) for c in self.citations],
-            "notice": self.notice,
-            "refused": self.refused,
-            "triage": self.triage,
-            "latency_ms": round(self.latency_ms, 2),
-            "suggestions": list(self.suggestions),
-        }
-
-
-def not_covered(suggestions: tuple[str, ...] = replies.SUGGESTED_QUESTIONS, triage: str = "not_covered") -> Answer:
-    return Answer(body=replies.NOT_COVERED, refused=True, triage=triage, suggestions=list(suggestions))
 
 
 @dataclass(frozen=True)
@@ -173,19 +102,17 @@ class ExtractiveComposer:
         query_terms = set(retrieval.query_terms)
         definitional = bool(_DEFINITION_CUE.search(question))
         subject = _SUBJECT.match(question)
-        ids = [sid for p in retrieval.passages for sid in p.chunk.sentence_ids]
-        stored = retrieval.snapshot.sentences(ids)
         seen: set[str] = set()
         out: list[_Candidate] = []
         order = 0
         for rank, passage in enumerate(retrieval.passages):
             asked: tuple[float, float] | None = None  # match of the article's own question just before
-            in_order = [stored[sid] for sid in passage.chunk.sentence_ids if sid in stored]
+            in_order = retrieval.sentences_of(passage)
             for position, sentence in enumerate(in_order):
                 sid = sentence.id
                 similarity = float(np.dot(retrieval.query_vector, sentence.embedding))
-                overlap = len(query_terms & set(terms(sentence.text))) / max(len(query_terms), 1)
-                if sentence.text.rstrip().endswith("?") and _INTERROGATIVE.match(sentence.text):
+                overlap = len(query_terms & set(terms(sentence.text, retrieval.compounds))) / max(len(query_terms), 1)
+                if is_question(sentence.text):
                     asked = (similarity, overlap)  # the article's own questions are never quoted as answers
                     continue
                 dangling = bool(_DANGLING_START.match(sentence.text))
@@ -296,7 +223,7 @@ class ExtractiveComposer:
                     len(citations) + 1, chunk, max(c.passage.similarity, c.passage.sentence_similarity)
                 )
             citation.quotes.append(c.text)
-            known = retrieval.snapshot.references.get(chunk.doc_id, {})
+            known = retrieval.references.get(chunk.doc_id, {})
             for ref in c.refs:
                 if ref in known and all(r["n"] != ref for r in citation.references):
                     citation.references.append(known[ref].to_dict())
@@ -335,25 +262,3 @@ def _defines(question: str, subject: str | None, text: str) -> bool:
         t = re.escape(subject.strip().rstrip("s"))
         return bool(re.search(rf"^(?:\w+\s+){{0,2}}{t}s?\b,?\s+(?:is|are|means|refers to)\b", text, re.IGNORECASE))
     return False
-
-
-_CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def cited_sentences(body: str) -> list[tuple[str, list[int]]]:
-    """Split an answer body into (sentence, [citation numbers]); text with no marker gets ``[]``."""
-    out: list[tuple[str, list[int]]] = []
-    pos = 0
-    for m in _CITED.finditer(body):
-        if body[pos : m.start()].strip():
-            out.append((body[pos : m.start()].strip(), []))
-        out.append((m.group("text").strip(), [int(n) for n in re.findall(r"\d+", m.group("marks"))]))
-        pos = m.end()
-    if body[pos:].strip():
-        out.append((body[pos:].strip(), []))
-    return out
-
-
-def numbers_in(text: str) -> set[str]:
-    return {n.rstrip(".,") for n in _NUMBER.findall(text)}

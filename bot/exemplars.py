@@ -1,17 +1,17 @@
-"""Labelled example questions the guard compares a question's meaning with (nearest neighbours).
+"""Generic labelled example messages the guard compares a question's meaning with (nearest neighbours).
 
-They are written for that purpose and are not copies of the test cases: a question is judged by
-the label of the examples it is closest to, so they must cover kinds of question, not wordings.
-Embedded once, lazily, by ``bot.triage.Exemplars``.
+Only what holds for any patient-education site is here; exemplars in the words of the
+treatments a site covers come from its ``site.yaml`` (``bot.site``) and are added to these.
+They are written for that purpose and are not copies of evaluation questions: a question is
+judged by the label of the examples it is closest to, so they must cover kinds of question, not
+wordings. Embedded once, lazily, by ``bot.triage.Exemplars``.
 """
 
 from __future__ import annotations
 
 #: Someone reporting symptoms that are happening now, to them or to a person they are with.
 EMERGENCY = (
-    "I got my CAR-T cells a week ago and tonight I have a high fever",
     "my temperature keeps going up since the infusion",
-    "I am shivering and burning up after my cell therapy",
     "my husband is suddenly confused and does not recognise me",
     "my mother is mixing up her words and seems very sleepy since the treatment",
     "he cannot speak properly and his handwriting has changed",
@@ -29,45 +29,17 @@ EMERGENCY = (
     "I am bleeding from my nose and it will not stop",
     "there is blood in my urine since yesterday",
     "I am throwing up and cannot keep water down",
-    "my wife is not herself today after her CAR-NK infusion",
     "my son is really drowsy and hard to wake up",
-    "I feel very unwell right now, I had cell therapy last week",
     "my lips are swelling and my throat feels tight during the infusion",
     "my blood pressure is very low and I feel dizzy",
     "I can't feel my left arm",
     "my partner is talking nonsense and acting strange",
-    "fever 39 after car t",
     "help, my father collapsed",
     "I think I'm having an allergic reaction to the infusion",
 )
 
 #: Questions about symptoms and side effects, asked to learn: no one is reporting anything.
-EDUCATION = (
-    "what are the signs of cytokine release syndrome",
-    "can cell therapy give you a fever",
-    "is fever a side effect of CAR-T",
-    "what symptoms does ICANS cause",
-    "how often do patients get neurotoxicity after CAR-T",
-    "why does CAR-T cause inflammation",
-    "what is neurotoxicity",
-    "does CAR-NK cause fewer side effects than CAR-T",
-    "is cytokine release syndrome life threatening",
-    "what happens to the body during CRS",
-    "how long do side effects of CAR-T last",
-    "which side effects are most common with cell therapy",
-    "what is graft versus host disease",
-    "can CAR-NK cells attack healthy tissue",
-    "what does low blood pressure have to do with CRS",
-    "why are CAR-T side effects so severe",
-    "is confusion a known side effect of CAR T-cell therapy",
-    "what is the risk of seizures with CAR-T",
-    "do NK cells cause headaches",
-    "what toxicities are seen in CAR-NK trials",
-    "how is CAR-NK safer",
-    "what should patients know about the risks of CAR-T",
-    "what are the dangers of cell therapy",
-    "what did the trials find about side effects",
-)
+EDUCATION: tuple[str, ...] = ()
 
 #: Personal statements that are not red flags: context, how someone is doing, mild complaints.
 CALM = (
@@ -78,91 +50,22 @@ CALM = (
     "I am nervous about starting treatment next week",
     "she is recovering at home and eating well",
     "I have a small itchy spot on my skin",
-    "my husband has lymphoma",
-    "I am booked for CAR-T next month",
-    "I had CAR-T two years ago and I am in remission",
     "I'm feeling much better today",
     "he has a sore throat",
     "my appetite is a bit low",
-    "I look after my mother, who has leukaemia",
     "I'm a nurse on the cancer ward",
-    "my wife is worried about the side effects",
-    "I have myeloma and my doctor mentioned cell therapy",
-    "my son is in a clinical trial",
     "I feel a bit sick to my stomach",
     "my back aches a little",
     "I slept badly last night",
     "I'm bored waiting for my results",
-    "my friend had CAR-T and it went well",
     "I got my blood test results back and they were normal",
 )
 
-#: Questions the two articles can answer (all kinds, in lay words).
-IN_DOMAIN = (
-    "what is CAR-T cell therapy",
-    "what is CAR-NK",
-    "how do natural killer cells fight cancer",
-    "how are CAR-T cells made",
-    "why does it take weeks to make CAR-T",
-    "what does off-the-shelf mean for cell therapy",
-    "can donor cells be used",
-    "is CAR-NK cheaper than CAR-T",
-    "how much does CAR-T cost",
-    "is CAR-NK approved",
-    "can I get CAR-NK outside a trial",
-    "how many CAR-NK trials are there",
-    "what are the side effects of CAR-T",
-    "what is cytokine release syndrome",
-    "what is ICANS",
-    "is CAR-NK safer than CAR-T",
-    "does CAR-T work in solid tumours",
-    "why is CAR-T weaker against solid cancers",
-    "what is antigen escape",
-    "how long do NK cells last in the body",
-    "how long do CAR-T cells stay in the blood",
-    "what is graft-versus-host disease",
-    "what results did CAR-NK trials show",
-    "what was the survival in the cord blood trial",
-    "how strong is the evidence for CAR-NK",
-    "which blood cancers has CAR-T treated",
-    "what are the drawbacks of CAR-NK",
-    "why is it hard to grow NK cells",
-    "can CAR-NK be given as an outpatient",
-    "what should I ask my doctor about CAR-NK",
-    "what is a chimeric antigen receptor",
-    "what is the tumour microenvironment",
-    "what is T cell exhaustion",
-    "does CAR-NK relapse more often",
-    "where do the cells for CAR-NK come from",
-    "what are stem cell derived NK cells",
-    "is CAR-NK better for lymphoma or leukaemia",
-    "what is the difference between autologous and allogeneic",
-)
+#: Questions the articles can answer: a site's own, from its ``site.yaml`` (``in_scope_examples``).
+IN_DOMAIN: tuple[str, ...] = ()
 
-#: Near misses: health and cancer questions the articles do not answer, then everyday topics.
+#: Everyday topics no patient-education site answers (a site adds its health near-misses).
 OUT_OF_DOMAIN = (
-    "how does radiotherapy for prostate cancer work",
-    "what is the best diet during chemotherapy",
-    "how does immunotherapy work for melanoma",
-    "does CAR-T work for rheumatoid arthritis",
-    "can CAR-T treat multiple sclerosis",
-    "is CAR-NK used for HIV",
-    "what are the side effects of tamoxifen",
-    "how do antibiotics work",
-    "how does the flu vaccine work",
-    "what causes high blood pressure",
-    "how do I lower my cholesterol",
-    "what are the symptoms of a heart attack",
-    "how is leukaemia diagnosed with a bone marrow biopsy",
-    "what is a stem cell transplant recovery like",
-    "does chemotherapy make your hair fall out",
-    "can I exercise during treatment",
-    "can I drive after my infusion",
-    "will cancer treatment affect my fertility",
-    "how much does a hospital stay cost with insurance",
-    "where is the hospital pharmacy",
-    "what are the visiting hours",
-    "how do I book an appointment",
     "what is the weather like tomorrow",
     "recommend a good book",
     "who is the president",

@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.text import fold
+
 # "cytokine release syndrome (CRS)", "induced pluripotent stem cells (iPSCs)"
 _CANDIDATE = re.compile(r"((?:[\w'’-]+\s+){1,8}?[\w'’-]+)\s+\((?P<abbr>[A-Za-z]{0,2}[A-Z][A-Za-z0-9-]{0,8})\)")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“(])")
@@ -91,8 +93,3 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 def _singular(abbreviation: str) -> str:
     return abbreviation[:-1] if len(abbreviation) > 2 and abbreviation.endswith("s") else abbreviation
-
-
-def fold(text: str) -> str:
-    """Lower-case words and digits only: "graft-versus-host" and "graft versus host" match."""
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())

@@ -11,16 +11,11 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.answer import Answer, cited_sentences, numbers_in
-from bot.chunking import split_sentences
-from bot.retrieval import terms
+from bot.text import cited_sentences, flat, fold, numbers_in, split_sentences, terms
+from bot.types import Answer
 
 #: Share of a sentence's content words that must occur in its cited passages (paraphrase).
 SUPPORT_THRESHOLD = 0.75
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def support(sentence: str, cited: Sequence[str]) -> float:
@@ -109,18 +104,13 @@ def names_in(sentence: str) -> list[str]:
 
 def ungrounded_names(sentence: str, cited: Sequence[str]) -> list[str]:
     """Names in the sentence that none of the cited passages mention (spelling or stem)."""
-    folded = _fold(" ".join(cited))
+    folded = fold(" ".join(cited))
     stems = set(terms(" ".join(cited)))
     return [
         name
         for name in names_in(sentence)
-        if not re.search(rf"(?<![a-z0-9]){re.escape(_fold(name))}", folded) and not set(terms(name)) <= stems
+        if not re.search(rf"(?<![a-z0-9]){re.escape(fold(name))}", folded) and not set(terms(name)) <= stems
     ]
-
-
-def _fold(text: str) -> str:
-    """Lower case with hyphens as spaces: "CAR NK-cells" and "CAR-NK cells" read alike."""
-    return " ".join(text.lower().replace("-", " ").replace("/", " ").split())
 
 
 @functools.cache

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.text import clauses
+
 _OVERRIDE = (
     r"\b(?:safety|filters?|guardrails?|rules|restrictions|disclaimers?|notices?|censorship)\s+(?:is |are )?"
     r"(?:off|disabled|removed|deactivated|bypassed|lifted)\b|"
@@ -82,7 +84,6 @@ _RESUME = re.compile(
     r"should|tell me (?:about|what|how|why|if|whether)|explain|describe)\b)",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*|\n")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
 _CONTENT = re.compile(r"[A-Za-z]{3,}")
 _FILLER = frozenset(
@@ -104,9 +105,7 @@ def neutralise(text: str) -> Neutralised:
     """Remove instruction sentences (or the instruction part of a sentence); keep the rest."""
     kept: list[str] = []
     reasons: list[str] = []
-    for sentence in _SENTENCE.findall(text):
-        if not sentence.strip():
-            continue
+    for sentence in clauses(text):
         spans = [(m.start(), m.end(), name) for name, p in _PATTERNS.items() for m in p.finditer(sentence)]
         if spans:
             reasons.extend(sorted({name for _, _, name in spans}))

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.retrieval import STOPWORDS, terms
+from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, opens_question, terms
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
 KNOWN_ZIPF = 2.5
@@ -35,9 +35,6 @@ SUGGEST_ZIPF = 3.0
 EVERYDAY_ZIPF = 5.2
 #: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
 RARE_ZIPF = 4.0
-
-_WORD = re.compile(r"[^\W\d_]+")
-_CAR = re.compile(r"\bcar[\s-]?(?:nk|t)\b", re.IGNORECASE)
 
 
 def _words(text: str) -> list[str]:
@@ -108,10 +105,6 @@ SHORTHAND = {
     "docs": "doctors",
     "meds": "medicines",
     "tx": "treatment",
-    # CAR-NK and CAR-T typed as one word ("carnk", "cart"): on this kiosk "cart" is CAR-T.
-    "carnk": "CAR-NK",
-    "cart": "CAR-T",
-    "carts": "CAR-T",
 }
 
 
@@ -126,10 +119,6 @@ LAY_TERMS = frozenset(
     neurological neurologic nerve nerves brain swelling inflammation temperature temp feverish chills storm
     """
     )
-)
-_QUESTION_WORDS = re.compile(
-    r"^\s*(?:what|how|why|when|which|who|where|can|could|does|do|did|is|are|will|would|should|may|tell|explain)\b",
-    re.IGNORECASE,
 )
 
 
@@ -177,10 +166,13 @@ class Lexicon:
     """The corpus vocabulary and the word checks built on it."""
 
     def __init__(self, texts: Iterable[str]) -> None:
+        texts = list(texts)
         counts: Counter[str] = Counter()
         for text in texts:
-            counts.update(w.lower() for w in _WORD.findall(text))
+            counts.update(w.lower() for w in LETTER_RUN.findall(text))
         self.counts = counts
+        # The corpus's short hyphenated names typed as one word ("abc" for "AB-C") are known names.
+        self.compounds = compounds(texts)
         self.words = frozenset(counts)
         self.stems = frozenset(terms(" ".join(self.words)))
         by_length: dict[int, list[str]] = {}
@@ -202,13 +194,15 @@ class Lexicon:
             changes.append((original, better))
             return better.capitalize() if original[0].isupper() else better
 
-        return _WORD.sub(fix, text), changes
+        return LETTER_RUN.sub(fix, text), changes
 
     def suggest(self, word: str) -> str | None:
         """A correction for one word, or None when it looks right (or nothing close is known)."""
         lower = word.lower()
         if lower in SHORTHAND and not word.isupper():
             return SHORTHAND[lower]
+        if lower in self.compounds:
+            return self.compounds[lower]
         if len(lower) < 4 or not lower.isascii() or (word.isupper() and len(word) > 1):
             return None  # short words and acronyms ("NK", "CRS", "iPSC") are left alone
         if lower in self.words or english_zipf(lower) >= KNOWN_ZIPF or _inflected_word(lower):
@@ -247,7 +241,7 @@ class Lexicon:
         different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
-        for word in _WORD.findall(question_part(question)):
+        for word in LETTER_RUN.findall(question_part(question)):
             lower = word.lower()
             if len(lower) < 3 or lower in out or self.knows(lower):
                 continue
@@ -263,8 +257,8 @@ class Lexicon:
 
     def domain_terms(self, question: str) -> list[str]:
         """Question words the corpus uses that everyday English does not ("CAR-NK", "cytokine", "lymphoma")."""
-        found = [m.group(0).lower() for m in _CAR.finditer(question)]
-        for word in _WORD.findall(question):
+        found = [t for t in terms(question, self.compounds) if t in self.compounds]
+        for word in LETTER_RUN.findall(question):
             lower = word.lower()
             if lower in self.words and lower not in BENIGN and lower not in STOPWORDS and english_zipf(lower) < 4.5:
                 found.append(lower)
@@ -273,8 +267,8 @@ class Lexicon:
 
 def question_part(text: str) -> str:
     """The question sentences of a message (ending in "?" or opening like a question), else all of it."""
-    sentences = re.findall(r"[^.?!\n]+[.?!]*", text)
-    asked = [s for s in sentences if s.strip().endswith("?") or _QUESTION_WORDS.match(s)]
+    sentences = clauses(text)
+    asked = [s for s in sentences if s.endswith("?") or opens_question(s)]
     return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import prompts, replies
-from bot.answer import Answer, Citation
 from bot.chain import Composer
-from bot.chunking import split_sentences
 from bot.config import Settings, SettingsError
 from bot.grounding import drops_negation, is_supported, numbers_grounded, ungrounded_names
 from bot.guard import find_problem
-from bot.retrieval import Retrieval
+from bot.text import split_sentences
+from bot.types import Answer, Citation, Retrieval
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +294,7 @@ def _render(sentences: list[tuple[str, list[int]]], retrieval: Retrieval) -> Ans
             if given not in citations:
                 passage = retrieval.passages[given - 1]
                 chunk = passage.chunk
-                known = retrieval.snapshot.references.get(chunk.doc_id, {})
+                known = retrieval.references.get(chunk.doc_id, {})
                 citations[given] = Citation.of(
                     len(citations) + 1,
                     chunk,

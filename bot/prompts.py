@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.retrieval import Passage
+from bot.types import Passage
 
 #: What the model writes when the passages don't answer the question.
 NOT_COVERED = "NOT COVERED"

@@ -1,6 +1,8 @@
 """Every fixed text the assistant says, in one place, written for a 6th-8th grade reader.
 
-None of them quotes the question back, so nothing a visitor types (markup included) is echoed.
+``{topic}`` is the site's topic from its ``site.yaml`` (``bot.site.Site.say`` fills it in, in
+``bot.guard.Guard.finish``, the one place every reply passes). None of them quotes the question
+back, so nothing a visitor types (markup included) is echoed.
 Reading grades are checked with textstat (``docs/safety.md``, ``tests/test_safety.py``).
 """
 
@@ -11,7 +13,7 @@ NOTICE = "This is general information, not medical advice. Please talk to your c
 
 NOT_COVERED = (
     "Sorry, my materials don't cover that. "
-    "I can only answer questions about CAR-NK and CAR-T cell therapy from two articles. "
+    "I can only answer questions about {topic} from my articles. "
     "Your care team is the best place to ask."
 )
 
@@ -30,21 +32,20 @@ CRISIS = (
 
 #: Starts every reply to a request for a personal decision, dose or eligibility.
 ADVICE = (
-    "I can't tell you what to do about your own care. "
-    "Only your oncology team knows your health and can help you decide."
+    "I can't tell you what to do about your own care. Only your care team knows your health and can help you decide."
 )
 
 ADVICE_GENERAL = "Here is what my articles say in general:"
 
-ADVICE_QUESTIONS_INTRO = "Questions you could ask your oncology team:"
+ADVICE_QUESTIONS_INTRO = "Questions you could ask your care team:"
 
 #: When the articles suggest no questions to ask.
-ADVICE_ASK_TEAM = "Please bring this question to your oncology team."
+ADVICE_ASK_TEAM = "Please bring this question to your care team."
 
-EMPTY_INPUT = "Please type a question about CAR-NK or CAR-T cell therapy."
+EMPTY_INPUT = "Please type a question about {topic}."
 
 #: The input had no words: only symbols, emoji, markup or control characters.
-NO_WORDS = "I could not find any words in your message. Please type your question about CAR-NK or CAR-T cell therapy."
+NO_WORDS = "I could not find any words in your message. Please type your question about {topic}."
 
 TOO_LONG = "Your question is too long. Please keep it under {limit} characters."
 
@@ -54,15 +55,13 @@ UNSUPPORTED_LANGUAGE = (
     "Sorry, I can only answer in English. If this is an emergency, call your local emergency number now."
 )
 
-SPAM = "Please ask one clear question about CAR-NK or CAR-T cell therapy."
+SPAM = "Please ask one clear question about {topic}."
 
 #: A greeting or thanks with no question in it.
-SMALL_TALK = "Hello! Ask me a question about CAR-NK or CAR-T cell therapy. I answer from my two articles."
+SMALL_TALK = "Hello! Ask me a question about {topic}. I answer from my articles."
 
 #: Instructions to the assistant, and no real question left once they were removed.
-INJECTION = (
-    "I can only answer questions about CAR-NK and CAR-T cell therapy from my two articles. I can't change how I work."
-)
+INJECTION = "I can only answer questions about {topic} from my articles. I can't change how I work."
 
 #: Starts an answer when instructions to the assistant were found and ignored.
 INJECTION_NOTE = "I ignored the part of your message that asked me to change how I work."
@@ -76,10 +75,3 @@ ERROR = "Sorry, something went wrong on my side, so I can't answer right now. Pl
 DRAFT_REPLACED = "I replaced my first draft with quotes from the articles."
 
 SUGGESTIONS_INTRO = "You could ask me:"
-
-#: Questions the two articles answer; offered after a refusal and as starter buttons.
-SUGGESTED_QUESTIONS = (
-    "Is CAR-NK better than CAR-T?",
-    "What does off-the-shelf mean?",
-    "Is CAR-NK available now?",
-)

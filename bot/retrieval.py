@@ -1,20 +1,20 @@
-"""Hybrid retrieval: dense (Chroma, cosine) and lexical (BM25) rankings fused by reciprocal rank."""
+"""Hybrid retrieval: passage and nearest-sentence cosine (dense) and BM25 (lexical), fused by a
+weighted sum of scores. Reads the active index generation and follows a re-ingest."""
 
 from __future__ import annotations
 
-import functools
 import logging
-import re
 import threading
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from bot.config import Settings
 from bot.embeddings import Embedder
 from bot.glossary import Term, distinctive, expand, find_terms
-from bot.store import ChromaIndex, Snapshot, StaleSnapshotError, StoredChunk
+from bot.store import ChromaIndex, Snapshot, StaleSnapshotError
+from bot.text import compounds, terms
+from bot.types import Passage, Retrieval, StoredChunk
 
 CANDIDATES = 20  # depth of each ranking before fusion
 # Score fusion: passage cosine, best-sentence cosine and BM25 (scaled to the query's best).
@@ -22,71 +22,6 @@ CANDIDATES = 20  # depth of each ranking before fusion
 # 118 labelled questions of evals/questions.jsonl and tests/questions.py: hit@3 111 vs 105 for
 # rank fusion (RRF, k=60, sentence weight 1.5) and 102 for sentences alone.
 WEIGHTS = {"passage": 0.3, "sentence": 1.0, "bm25": 0.2}
-
-# "CAR-NK", "CAR NK", "CARNK" and "car nk" are one term to a patient; make them one to BM25.
-_CAR_FORMS = re.compile(r"\bcar[\s-]?(nk|t)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")
-_STOPWORD_TEXT = """
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing down during each few for from further had has
-have having he her here hers herself him himself his how i if in into is it its itself just me
-more most my myself no nor not now of off on once only or other our ours ourselves out over own
-same she should so some such than that the their theirs them themselves then there these they
-this those through to too under until up very was we were what when where which while who whom
-why will with would you your yours yourself yourselves tell know explain please mean means thing
-things get got also much many really
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-@functools.cache
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer  # PyStemmer: Snowball stemmers in C
-
-    return Stemmer.Stemmer("english")
-
-
-def terms(text: str) -> list[str]:
-    """Lower-cased, stemmed content words, with CAR-NK / CAR-T folded to one token each."""
-    text = _CAR_FORMS.sub(lambda m: f"car{m.group(1).lower()}", text.lower())
-    words = [w for w in _WORD.findall(text) if w not in STOPWORDS]
-    return _stemmer().stemWords(words)
-
-
-@dataclass(frozen=True)
-class Passage:
-    chunk: StoredChunk
-    score: float  # fused score (see ``fuse``); only the order matters
-    similarity: float  # cosine similarity of the query and the passage (0 when dense did not rank it)
-    sentence_similarity: float  # of the query and the passage's nearest sentence (0 when unranked)
-    lexical: float  # BM25 score (0 when absent)
-    term_coverage: float = 0.0  # share of the question's content words found in the passage
-
-
-@dataclass(frozen=True)
-class Retrieval:
-    query: str
-    query_vector: np.ndarray
-    query_terms: tuple[str, ...]
-    passages: list[Passage]
-    snapshot: Snapshot
-
-    @property
-    def best_similarity(self) -> float:
-        return max((p.similarity for p in self.passages), default=0.0)
-
-    @property
-    def best_sentence_similarity(self) -> float:
-        return max((p.sentence_similarity for p in self.passages), default=0.0)
-
-    def covers(self, min_passage: float, min_sentence: float) -> bool:
-        """The relevance floor: a close passage, one sentence that matches sharply, or one passage
-        holding every content word of a question of two or more ("tumour heterogeneity")."""
-        return (
-            self.best_similarity >= min_passage
-            or self.best_sentence_similarity >= min_sentence
-            or (len(set(self.query_terms)) >= 2 and any(p.term_coverage == 1.0 for p in self.passages))
-        )
 
 
 class LexicalIndex:
@@ -97,7 +32,8 @@ class LexicalIndex:
 
         self.chunks = chunks
         self._bm25 = bm25s.BM25()
-        corpus = [terms(f"{c.section} {c.text}") for c in chunks]
+        self.joined = frozenset(compounds(c.text for c in chunks))  # "AB-C", "ab c", "abc": one term
+        corpus = [terms(f"{c.section} {c.text}", self.joined) for c in chunks]
         self._vocab = {t for doc in corpus for t in doc}
         self.terms_of = {c.id: frozenset(doc) for c, doc in zip(chunks, corpus, strict=True)}
         if chunks:
@@ -183,8 +119,8 @@ class HybridRetriever:
     def _retrieve(self, snapshot: Snapshot, lexical: LexicalIndex, query: str, k: int, mode: str) -> Retrieval:
         vector = self.embedder.embed_query(query)
         # BM25 also searches the other spelling of defined terms: "graft versus host disease" finds "GvHD".
-        asked_terms = set(terms(query))
-        query_terms = terms(expand(query, self._expansions))
+        asked_terms = set(terms(query, lexical.joined))
+        query_terms = terms(expand(query, self._expansions), lexical.joined)
         dense = snapshot.dense_search(vector, CANDIDATES)
         by_sentence = snapshot.sentence_search(vector, CANDIDATES) if mode != "bm25" else []
         similarity = {c.id: s for c, s in dense}
@@ -204,7 +140,17 @@ class HybridRetriever:
             )
             for cid, score in fused[:k]
         ]
-        return Retrieval(query, vector, tuple(asked_terms), passages, snapshot)
+        sentences = snapshot.sentences([sid for p in passages for sid in p.chunk.sentence_ids])
+        return Retrieval(
+            query,
+            vector,
+            tuple(asked_terms),
+            passages,
+            sentences=sentences,
+            references={p.chunk.doc_id: snapshot.references.get(p.chunk.doc_id, {}) for p in passages},
+            generation=snapshot.generation,
+            compounds=lexical.joined,
+        )
 
 
 def fuse(

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bot.text import clauses, opens_question, words
+
 #: Input longer than this is not even scanned in full (a pasted book must not cost seconds).
 HARD_CAP_FACTOR = 20
 
@@ -47,11 +49,6 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # A run of one character: "whaaaaat", "!!!!!!", "??????".
 _CHAR_RUN = re.compile(r"(.)\1{3,}")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_ASKS = re.compile(
-    r"\s*(?:what|how|why|when|which|who|where|can|could|does|do|is|are|will|should|tell|explain)\b", re.I
-)
-_SENTENCE = re.compile(r"[^.?!\n]+[.?!]*")
 
 
 @dataclass
@@ -98,7 +95,7 @@ def clean(raw: object) -> Cleaned:
     text = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split()))  # "ICANS ?" where a tag was
     text = dedupe_sentences(text)
     repeated = _REPEATED_UNIT.match(text)
-    if repeated and _ASKS.match(repeated.group(1)):
+    if repeated and opens_question(repeated.group(1)):
         text = repeated.group(1).strip()
         notes.append("the same question was repeated")
     return Cleaned(text, original_length, markup, active, notes)
@@ -133,17 +130,13 @@ def dedupe_sentences(text: str) -> str:
     """The same sentence pasted again and again counts once."""
     seen: set[str] = set()
     kept: list[str] = []
-    for sentence in _SENTENCE.findall(text):
+    for sentence in clauses(text):
         key = " ".join(w.lower() for w in re.findall(r"\w+", sentence))
         if key and key in seen:
             continue
         seen.add(key)
         kept.append(sentence.strip())
     return " ".join(s for s in kept if s) if kept else text
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
 def is_spam(text: str) -> bool:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.lexicon import Lexicon
-from bot.retrieval import Retrieval
+from bot.types import Retrieval
 
 #: A question matching one sentence this closely is covered outright (the lead's calibration).
 SENTENCE_FLOOR = 0.55

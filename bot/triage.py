@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bot import exemplars
+from bot.site import Site
+from bot.text import words
 
 #: Emergency-vs-education margin above which a message with a person in it is a report.
 EMERGENCY_MARGIN = 0.10
@@ -126,7 +128,6 @@ _FOLLOW_UP = re.compile(
     r"dangerous|ok|okay|an emergency|urgent)|should (?:i|we) (?:call|go|wait|worry)|do (?:i|we) (?:need|have) to|"
     r"help|worse|still|hospital|emergency|ambulance|911|999|112|er|a&e|call)\b"
 )
-_WORD = re.compile(r"[a-z']+")
 # Learning about it is not a crisis: "what is the suicide risk with...", "can CAR-T cause suicidal thoughts?".
 _HYPOTHETICAL_HARM = re.compile(
     r"\b(?:risk|rate|rates|statistics|cause|causes|linked|side effect|side effects|study|studies)\b[^.?!]{0,30}"
@@ -211,24 +212,29 @@ class Finding:
 
 
 class Exemplars:
-    """The labelled examples, embedded once on first use."""
+    """The labelled examples (generic ones plus the site's), embedded once on first use."""
 
-    def __init__(self, embedder: object) -> None:
+    def __init__(self, embedder: object, site: Site | None = None) -> None:
         self.embedder = embedder
+        self.site = site or Site()
         self._lock = threading.Lock()
         self._sets: dict[str, np.ndarray] | None = None
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        site = self.site
+        return {
+            "emergency": exemplars.EMERGENCY + site.emergency_exemplars,
+            "education": exemplars.EDUCATION + site.education_exemplars,
+            "calm": exemplars.CALM + site.calm_exemplars,
+            "in_domain": exemplars.IN_DOMAIN + site.in_scope_examples,
+            "out_of_domain": exemplars.OUT_OF_DOMAIN + site.out_of_scope_examples,
+        }
 
     def load(self) -> dict[str, np.ndarray]:
         if self._sets is None:
             with self._lock:
                 if self._sets is None:
-                    groups = {
-                        "emergency": exemplars.EMERGENCY,
-                        "education": exemplars.EDUCATION,
-                        "calm": exemplars.CALM,
-                        "in_domain": exemplars.IN_DOMAIN,
-                        "out_of_domain": exemplars.OUT_OF_DOMAIN,
-                    }
+                    groups = self.groups()
                     texts = [t for g in groups.values() for t in g]
                     vectors = self.embedder.embed_documents(texts)  # type: ignore[attr-defined]
                     out, start = {}, 0
@@ -245,6 +251,8 @@ class Exemplars:
 
 
 def _top(similarities: np.ndarray) -> float:
+    if not len(similarities):
+        return 0.0  # a site without examples of a kind: no evidence either way
     k = min(K, len(similarities))
     return float(np.mean(np.sort(similarities)[-k:]))
 
@@ -296,8 +304,8 @@ def _report(clause: str) -> str | None:
 
 def _telegraphic(text: str) -> bool:
     """A short symptom message with no question form: "high fever after car t infusion", "chest pain help"."""
-    words = _WORD.findall(text)
-    if not words or len(words) > 20 or not _PLAIN_SYMPTOM.search(text):
+    tokens = words(text)
+    if not tokens or len(tokens) > 20 or not _PLAIN_SYMPTOM.search(text):
         return False
     if _QUESTION_OPENING.match(text) or _HYPOTHETICAL.search(text) or _DISTANT_PAST.search(text):
         return False
@@ -311,7 +319,7 @@ def _telegraphic(text: str) -> bool:
 def follows_emergency(text: str, history: Sequence[str]) -> bool:
     """A short follow-up ("what should we do?") to a message that reported an emergency."""
     t = normalise(text)
-    if len(_WORD.findall(t)) > 15 or not _FOLLOW_UP.search(t):
+    if len(words(t)) > 15 or not _FOLLOW_UP.search(t):
         return False
     return any(emergency(previous).emergency for previous in history[-2:])
 

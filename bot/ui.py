@@ -22,8 +22,8 @@ from importlib import resources
 from typing import Any
 
 from bot import replies
-from bot.answer import Answer
 from bot.config import Settings, SettingsError
+from bot.types import Answer
 from bot.ui_html import Definition, Pending, Turn, esc, render_conversation, spoken
 
 log = logging.getLogger(__name__)

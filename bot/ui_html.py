@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import replies
-from bot.answer import Answer, Citation
+from bot.types import Answer, Citation
 
 #: Triage values shown as an emergency: the reply is visually urgent and announced at once.
 URGENT_TRIAGE = frozenset({"emergency", "urgent", "crisis"})

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import replies
-from bot.answer import Answer
 from bot.grounding import citation_report
+from bot.types import Answer
 from evals import readability
 from evals.dataset import Item, contains_quote, matches
 

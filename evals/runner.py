@@ -188,7 +188,7 @@ def _run_assistant(
 
 def _query(assistant: Any, item: Item) -> str:
     """The retrieval query the assistant itself uses: the screened question, in context for a follow-up."""
-    from bot.assistant import contextualize
+    from bot.chain import contextualize
 
     question = item.question
     try:
@@ -224,7 +224,7 @@ def _item_fields(item: Item) -> dict[str, Any]:
 def _run_langchain(
     run: ConfigRun, items: Sequence[Item], embedder: Embedder, progress: bool, say: Callable[[str], None]
 ) -> None:
-    from bot.assistant import contextualize
+    from bot.chain import contextualize
     from evals.baseline import TOP_K, LangChainStock
 
     say(f"{run.config.name}: splitting and embedding the articles")

@@ -26,9 +26,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from bot.answer import numbers_in
-from bot.chunking import split_sentences
-from bot.retrieval import terms
+from bot.text import numbers_in, split_sentences, terms
 
 _PASSAGE = re.compile(r'^\[(\d+)\] From "(?P<title>.*?)", section "(?P<section>.*?)": (?P<text>.*)$', re.MULTILINE)
 _QUESTION = re.compile(r"<question>(.*?)</question>", re.DOTALL)

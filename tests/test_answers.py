@@ -7,9 +7,8 @@ import re
 import pytest
 
 from bot import NOTICE
-from bot.answer import cited_sentences, numbers_in
-from bot.assistant import contextualize
-from bot.grounding import flat
+from bot.chain import contextualize
+from bot.text import cited_sentences, flat, numbers_in
 from tests.questions import QUESTIONS
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,9 @@ import itertools
 
 import pytest
 
-from bot.chunking import chunk_corpus, chunk_document, count_tokens, split_sentences, strip_markers
+from bot.chunking import chunk_corpus, chunk_document, count_tokens, strip_markers
 from bot.embeddings import MAX_WORDPIECES
+from bot.text import split_sentences
 
 
 @pytest.mark.unit

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from bot.chunking import split_sentences, strip_markers
+from bot.chunking import strip_markers
 from bot.corpus import CorpusError, load_corpus, load_document, parse_sections
+from bot.text import split_sentences
 from tests.conftest import CORPUS, SEEDS
 
 pytestmark = pytest.mark.unit

@@ -93,7 +93,7 @@ def test_retrieval_scores_find_the_quote_at_any_rank():
 @pytest.mark.unit
 def test_facts_behaviour_and_grounding_of_one_answer():
     from bot import replies
-    from bot.answer import Answer, Citation
+    from bot.types import Answer, Citation
 
     passage = "NK cells do not produce pro-inflammatory cytokines associated with CRS. It costs $400,000."
     cite = Citation(1, "d", "T", "S", None, passage, 0.9)

@@ -13,9 +13,10 @@ import time
 import pytest
 
 from bot import NOTICE, replies
-from bot.answer import Answer, cited_sentences
 from bot.config import Settings, SettingsError
 from bot.guard import find_problem
+from bot.text import cited_sentences
+from bot.types import Answer
 from tests import scripted_llm as rules
 from tests.scripted_llm import ScriptedLLM
 

@@ -21,7 +21,12 @@ from typing import Any
 import pytest
 
 from bot import replies
-from bot.answer import Answer, Citation, cited_sentences
+from bot.site import load_site
+from bot.text import cited_sentences
+from bot.types import Answer, Citation
+from tests.conftest import CORPUS
+
+SITE = load_site(CORPUS)  # the fixed replies name the site's topic
 
 HERE = Path(__file__).resolve().parent
 CALIBRATION = "safety_cases.jsonl"
@@ -261,8 +266,9 @@ def test_an_emergency_is_triaged_even_without_a_model_or_index(settings):
 
     guard = Guard(settings, embedder=None, snapshot=broken)
     screening = guard.screen("Help, my wife can't breathe")
-    assert screening.reply is not None and screening.reply.triage == "emergency"
-    assert screening.reply.body == replies.URGENT and not screening.reply.citations
+    assert screening.early is not None and screening.early.triage == "emergency"
+    reply = guard.early_reply(screening)
+    assert reply.body == replies.URGENT and not reply.citations
 
 
 def _answer(body: str, text: str = "CAR-NK is made in advance from donors.") -> Answer:
@@ -362,7 +368,7 @@ def test_injections_change_nothing(results):
         assert answer.triage == "injection", (row["id"], answer.body[:80])
         assert answer.refused == row["expected_refused"], (row["id"], answer.body[:80])
         if answer.refused:
-            assert answer.body == replies.INJECTION and not answer.citations
+            assert answer.body == SITE.say(replies.INJECTION) and not answer.citations
             continue
         assert answer.body.startswith(replies.INJECTION_NOTE)
         by_n = {c.n: " ".join(c.text.split()) for c in answer.citations}
@@ -372,7 +378,7 @@ def test_injections_change_nothing(results):
 
 @pytest.mark.integration
 def test_advice_is_general_cited_and_points_to_the_team(results, assistant):
-    questions = [q for _, q in assistant.guard.team_questions()]
+    questions = [q for _, q in assistant.guard.kit.team_questions()]
     assert len(questions) >= 2
     chunks = " ".join(c.text for c in assistant.retriever.snapshot().chunks)
     assert all(q in chunks for q in questions)  # taken from the index, not written into the code
@@ -449,7 +455,7 @@ def test_cli_chat_handles_every_kind_of_bad_message(assistant, settings):
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     out = result.stdout
     assert out.count(replies.NOTICE) == len(messages)
-    for fixed in (replies.URGENT, replies.INJECTION_NOTE, replies.UNSUPPORTED_LANGUAGE, replies.INJECTION):
+    for fixed in (replies.URGENT, replies.INJECTION_NOTE, replies.UNSUPPORTED_LANGUAGE, SITE.say(replies.INJECTION)):
         assert fixed in out
     assert replies.ADVICE in out and "don't cover" in out and "<script" not in out and "alert(" not in out
 

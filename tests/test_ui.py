@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot import replies
-from bot.answer import Answer, Citation
+from bot.types import Answer, Citation
 from bot.ui_html import Turn
 
 # Not resolved: the app runs from the checkout this file is in.

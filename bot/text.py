@@ -1,0 +1,158 @@
+"""One text toolkit for every stage: words, search terms, question form, sentences, folding.
+
+Articles are split into sentences once, at ingest (``split_sentences``, pysbd); those boundaries
+are stored with the index and reused at answer time. What a visitor types is split with the
+cheap ``clauses`` (no abbreviations to worry about in a question).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterable
+
+# -- words --------------------------------------------------------------------------------
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
+LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters only: "side-effects" is two words
+_TOKEN = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")  # search tokens: "il-15" is "il", "15"
+
+
+def words(text: str) -> list[str]:
+    """Words as written: "don't" and "side-effects" are one word each; digits are not words."""
+    return _WORD.findall(text)
+
+
+def letter_runs(text: str) -> list[str]:
+    """Runs of letters: "side-effects" is "side", "effects"."""
+    return LETTER_RUN.findall(text)
+
+
+# -- search terms ---------------------------------------------------------------------------
+_STOPWORD_TEXT = """
+a about above after again against all am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has
+have having he her here hers herself him himself his how i if in into is it its itself just me
+more most my myself no nor not now of off on once only or other our ours ourselves out over own
+same she should so some such than that the their theirs them themselves then there these they
+this those through to too under until up very was we were what when where which while who whom
+why will with would you your yours yourself yourselves tell know explain please mean means thing
+things get got also much many really
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# "X-Y" written with a short part ("A-B", "AB-C"): one name to a reader, however it is typed.
+_SHORT_COMPOUND = re.compile(r"\b([A-Za-z]{1,4})[-‐–]([A-Za-z]{1,3})\b")
+
+
+@functools.cache
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer  # PyStemmer: Snowball stemmers in C
+
+    return Stemmer.Stemmer("english")
+
+
+def compounds(texts: Iterable[str]) -> dict[str, str]:
+    """Short hyphenated names a corpus uses, joined → as written ("abc" → "AB-C"), so "ab c", "AB-C"
+    and "abc" are one search term. Derived from the articles; nothing is listed by hand."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for m in _SHORT_COMPOUND.finditer(text):
+            if m.group(1).isupper() or m.group(2).isupper():  # an abbreviation, not "e-mail" or "x-ray"
+                found.setdefault((m.group(1) + m.group(2)).lower(), m.group(0))
+    return found
+
+
+def terms(text: str, joined: Collection[str] = ()) -> list[str]:
+    """Lower-cased, stemmed content words; a pair of tokens whose join is in ``joined`` (from
+    ``compounds``) is one token, however it was spaced or hyphenated."""
+    tokens = _TOKEN.findall(text.lower())
+    if joined:
+        tokens = _join_pairs(tokens, joined)
+    return _stemmer().stemWords([t for t in tokens if t not in STOPWORDS])
+
+
+def _join_pairs(tokens: list[str], joined: Collection[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and tokens[i] + tokens[i + 1] in joined:
+            out.append(tokens[i] + tokens[i + 1])
+            i += 2
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+# -- question form --------------------------------------------------------------------------
+QUESTION_WORDS = (
+    "what|what's|whats|how|why|when|which|who|where|can|could|does|do|did|is|are|was|were|will|would|should|may"
+)
+_OPENS_QUESTION = re.compile(rf"^\s*(?:\*\*)?(?:{QUESTION_WORDS}|tell|explain)\b", re.IGNORECASE)
+
+
+def opens_question(text: str) -> bool:
+    """Starts like a question: "what is…", "can it…", "tell me…", "explain…"."""
+    return bool(_OPENS_QUESTION.match(text))
+
+
+def is_question(sentence: str) -> bool:
+    """A question, as opposed to a statement that happens to end in one."""
+    return sentence.rstrip().endswith("?") and opens_question(sentence)
+
+
+# -- sentences ------------------------------------------------------------------------------
+_CLAUSE = re.compile(r"[^.?!\n]+[.?!]*")
+_MARKER_AFTER_STOP = re.compile(r"([.?!])((?:\[\^\d+\])+)")
+
+
+@functools.cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of article prose (pysbd: abbreviations and decimals do not end a sentence);
+    ``[^n]`` study markers stay with the sentence they follow."""
+    text = _MARKER_AFTER_STOP.sub(r"\2\1", text)
+    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    """What a visitor typed, cut at sentence punctuation and line breaks (fast; no pysbd)."""
+    return [c for c in (m.strip() for m in _CLAUSE.findall(text)) if c]
+
+
+# -- answer bodies -------------------------------------------------------------------------
+_CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def cited_sentences(body: str) -> list[tuple[str, list[int]]]:
+    """Split an answer body into (sentence, [citation numbers]); text with no marker gets ``[]``."""
+    out: list[tuple[str, list[int]]] = []
+    pos = 0
+    for m in _CITED.finditer(body):
+        if body[pos : m.start()].strip():
+            out.append((body[pos : m.start()].strip(), []))
+        out.append((m.group("text").strip(), [int(n) for n in re.findall(r"\d+", m.group("marks"))]))
+        pos = m.end()
+    if body[pos:].strip():
+        out.append((body[pos:].strip(), []))
+    return out
+
+
+def numbers_in(text: str) -> set[str]:
+    return {n.rstrip(".,") for n in _NUMBER.findall(text)}
+
+
+# -- folding --------------------------------------------------------------------------------
+def fold(text: str) -> str:
+    """Lower-case words and digits only: "Graft-versus-host" and "graft versus host" match."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed to single spaces."""
+    return " ".join(text.split())
