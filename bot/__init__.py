@@ -1,4 +1,4 @@
-"""CAR-cell patient-education assistant: cited answers from two articles on CAR-NK and CAR-T.
+"""Patient-education assistant: cited answers quoted from the articles in a corpus folder.
 
 ``from bot import Assistant`` — heavy libraries load on first use, not on import.
 """

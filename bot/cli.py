@@ -52,12 +52,12 @@ def _ready_assistant(ctx: click.Context) -> Any:
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.pass_context
 def main(ctx: click.Context, verbose: int) -> None:
-    """Answer questions about CAR-NK and CAR-T cell therapy from two articles, with citations.
+    """Answer questions from the articles in BOT_CORPUS_DIR, quoting and citing them.
 
     \b
     Examples:
       bot ingest                       # build or update the index
-      bot ask "Is CAR-NK better than CAR-T?"
+      bot ask "Is the new treatment better than the old one?"
       bot ask --json "What does off-the-shelf mean?"
       bot chat                         # a conversation in the terminal
 
@@ -119,8 +119,8 @@ def ask(ctx: click.Context, question: str, as_json: bool) -> None:
 
     \b
     Examples:
-      bot ask "Is CAR-NK available now?"
-      bot ask --json "What is ICANS?" | jq .citations
+      bot ask "Is the treatment available now?"
+      bot ask --json "What are the side effects?" | jq .citations
       echo "What does off-the-shelf mean?" | bot ask -
     """
     if question == "-":
@@ -143,12 +143,12 @@ def chat(ctx: click.Context) -> None:
     \b
     Example:
       bot chat
-      > What is CAR-NK?
+      > What is cell therapy?
       > what about its side effects?
     """
     assistant = _ready_assistant(ctx)
     history: list[dict[str, str]] = []
-    click.echo("Ask about CAR-NK or CAR-T cell therapy. Empty line or Ctrl-D to quit.")
+    click.echo(f"Ask about {assistant.guard.site.topic}. Empty line or Ctrl-D to quit.")
     while True:
         try:
             question = click.prompt(">", prompt_suffix=" ", default="", show_default=False)

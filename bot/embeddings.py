@@ -184,7 +184,7 @@ class MiniLMEmbedder:
                         dynamo=False,  # the TorchScript exporter needs only the small `onnx` package
                     )
                 session = _onnx_session(tmp, 1)
-                probe = ["What is CAR-NK cell therapy?", "Off-the-shelf cells are made in advance from donors. " * 20]
+                probe = ["What is this treatment?", "The cells are made in advance from donors. " * 20]
                 got = self._onnx_encode(probe, session, self._fast_tokenizer())
                 want = self._torch_encode(probe)
                 cosine = float(np.min(np.sum(got * want, axis=1)))

@@ -60,7 +60,7 @@ def citation_report(answer: Answer) -> dict[str, float]:
 
 
 # -- checks for paraphrased sentences (the LLM composer) --------------------------------------
-# Content-word overlap cannot see a flipped claim: "CAR-NK has been proven better" shares the words
+# Content-word overlap cannot see a flipped claim: "the new therapy has been proven better" shares the words
 # of "it isn't proven superior" (0.83 support). Neither can MiniLM similarity (0.82). What catches it
 # is the source clause's negation going missing, so that is checked on its own.
 _NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without|yet to|few)\b|n't\b", re.IGNORECASE)
@@ -86,7 +86,7 @@ def drops_negation(sentence: str, cited: Sequence[str]) -> bool:
 
 
 def names_in(sentence: str) -> list[str]:
-    """Drug, product and technical names: CAR-NK, CD19, IL-15, iPSCs, and capitalised words such as
+    """Drug, product and technical names: CD19, IL-15, iPSCs, and capitalised words such as
     Kymriah that are not ordinary English (not a whole word in MiniLM's 30k-word vocabulary)."""
     out = []
     for m in _TOKEN.finditer(sentence):

@@ -77,7 +77,7 @@ _PATTERNS = {
     "markers": re.compile(_MARKERS, re.IGNORECASE),
     "force": re.compile(_FORCE, re.IGNORECASE),
 }
-# Where a real question starts again after an instruction: "..., and tell me what CRS is".
+# Where a real question starts again after an instruction: "..., and tell me what a stem cell is".
 _RESUME = re.compile(
     r"(?:[,;:]|\band\b|\bthen\b|\bso\b|\bjust\b|\bnow\b|\balso\b|\bbut\b|\bplease\b)\s*(?:\b(?:and|then|now|just|"
     r"please|also)\s+)*(?=(?:what|what's|how|why|when|where|which|who|is|are|can|could|does|do|will|would|"

@@ -204,7 +204,7 @@ class Lexicon:
         if lower in self.compounds:
             return self.compounds[lower]
         if len(lower) < 4 or not lower.isascii() or (word.isupper() and len(word) > 1):
-            return None  # short words and acronyms ("NK", "CRS", "iPSC") are left alone
+            return None  # short words and acronyms ("NK", "ANC", "iPSC") are left alone
         if lower in self.words or english_zipf(lower) >= KNOWN_ZIPF or _inflected_word(lower):
             return None  # a real word, however rare ("slurring" must never become "starring")
         limit = 1 if len(lower) <= 5 else 2
@@ -237,8 +237,8 @@ class Lexicon:
     def unknown_terms(self, question: str) -> list[Unknown]:
         """Salient question words the corpus never uses, rarest first.
 
-        In a message with context around the question ("My aunt was diagnosed... How is CAR-NK
-        different?"), only the question sentences count.
+        In a message with context around the question ("My aunt was diagnosed... How is this
+        treatment different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
         for word in LETTER_RUN.findall(question_part(question)):
@@ -256,7 +256,7 @@ class Lexicon:
         return sorted(out.values(), key=lambda u: u.zipf)
 
     def domain_terms(self, question: str) -> list[str]:
-        """Question words the corpus uses that everyday English does not ("CAR-NK", "cytokine", "lymphoma")."""
+        """Question words the corpus uses that everyday English does not ("cytokine", joined names "AB-C")."""
         found = [t for t in terms(question, self.compounds) if t in self.compounds]
         for word in LETTER_RUN.findall(question):
             lower = word.lower()

@@ -18,13 +18,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_before_delay, wait_exponential
+
 from bot import prompts, replies
-from bot.chain import Composer
 from bot.config import Settings, SettingsError
 from bot.grounding import drops_negation, is_supported, numbers_grounded, ungrounded_names
-from bot.guard import find_problem
+from bot.site import load_site
 from bot.text import split_sentences
-from bot.types import Answer, Citation, Retrieval
+from bot.types import Answer, Citation, Composer, Retrieval
+from bot.verify import find_problem
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,11 @@ class LLMComposer:
 
         self.settings = settings
         self.fallback = fallback
-        self.chain = prompts.build_prompt() | (model if model is not None else chat_model(settings)) | StrOutputParser()
+        self.chain = (
+            prompts.build_prompt(load_site(settings.corpus_dir).topic)
+            | (model if model is not None else chat_model(settings))
+            | StrOutputParser()
+        )
         self.outcomes: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -139,26 +145,24 @@ class LLMComposer:
             "max_words": self.settings.max_answer_words,
         }
         deadline = time.monotonic() + self.settings.llm_timeout_s
-        attempt = 0
-        while True:
-            produced = False
-            try:
-                for piece in _visible(_until(deadline, lambda: self.chain.stream(inputs))):
-                    produced = True
-                    yield piece
-                return
-            except Exception as exc:
-                attempt += 1
-                pause = 0.25 * 2**attempt
-                if (
-                    produced  # text was already shown: a second reply would not match it
-                    or attempt > self.settings.llm_max_retries
-                    or not _transient(exc)
-                    or time.monotonic() + pause >= deadline
-                ):
-                    raise LLMUnavailable(_describe(exc)) from exc
-                log.info("chat model failed (%s); trying again (%d)", _describe(exc), attempt)
-                time.sleep(pause)
+        shown = False  # once text was shown, a second reply would not match it: no retry
+        retrying = Retrying(
+            retry=retry_if_exception(lambda exc: not shown and _transient(exc)),
+            stop=stop_after_attempt(self.settings.llm_max_retries + 1) | stop_before_delay(self.settings.llm_timeout_s),
+            wait=wait_exponential(multiplier=0.25),
+            before_sleep=lambda state: log.info(
+                "chat model failed (%s); trying again (%d)", _describe(state.outcome.exception()), state.attempt_number
+            ),
+            reraise=True,
+        )
+        try:
+            for attempt in retrying:
+                with attempt:
+                    for piece in _visible(_until(deadline, lambda: self.chain.stream(inputs))):
+                        shown = True
+                        yield piece
+        except Exception as exc:
+            raise LLMUnavailable(_describe(exc)) from exc
 
 
 def chat_model(settings: Settings) -> Any:

@@ -14,7 +14,7 @@ from bot.types import Passage
 #: What the model writes when the passages don't answer the question.
 NOT_COVERED = "NOT COVERED"
 
-SYSTEM = """You help patients and their families understand CAR-NK and CAR-T cell therapy.
+SYSTEM = """You help patients and their families understand {topic}.
 You answer only from the numbered passages you are given.
 
 Rules:
@@ -53,8 +53,9 @@ def format_passages(passages: Sequence[Passage]) -> str:
     )
 
 
-def build_prompt():  # type: ignore[no-untyped-def]
-    """``ChatPromptTemplate`` with inputs ``passages``, ``question``, ``max_words``."""
+def build_prompt(topic: str):  # type: ignore[no-untyped-def]
+    """``ChatPromptTemplate`` with inputs ``passages``, ``question``, ``max_words``; ``topic`` from the site file."""
     from langchain_core.prompts import ChatPromptTemplate
 
-    return ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", HUMAN)]).partial(not_covered=NOT_COVERED)
+    template = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", HUMAN)])
+    return template.partial(not_covered=NOT_COVERED, topic=topic)

@@ -43,7 +43,7 @@ _ROLE_TAG = re.compile(
     r"<\|\w+\|>|\[/?inst\]",
     re.I,
 )
-# The same question typed over and over with no punctuation: "what is car-nk what is car-nk ...".
+# The same question typed over and over with no punctuation: "what is a stem cell what is a stem cell ...".
 _REPEATED_UNIT = re.compile(r"^\s*(.{3,200}?)(?:[\s,.;!?]+\1){2,}[\s,.;!?]*$", re.I | re.S)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -92,7 +92,7 @@ def clean(raw: object) -> Cleaned:
     if without_symbols != text:
         notes.append("removed emoji or symbols")
     text = _CHAR_RUN.sub(_shorten_run, without_symbols)
-    text = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split()))  # "ICANS ?" where a tag was
+    text = re.sub(r"\s+([?.!,;:])", r"\1", " ".join(text.split()))  # "ANC ?" where a tag was
     text = dedupe_sentences(text)
     repeated = _REPEATED_UNIT.match(text)
     if repeated and opens_question(repeated.group(1)):

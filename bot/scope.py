@@ -1,7 +1,7 @@
-"""Do the two articles answer this question? Decided after retrieval, before composing.
+"""Do the articles answer this question? Decided after retrieval, before composing.
 
-Similarity alone cannot tell: "Does CAR-T work for lupus?" sits as close to the articles (0.50
-passage / 0.54 sentence) as many questions they do answer, while "are there side efects" sits
+Similarity alone cannot tell: "Does <the therapy> work for lupus?" sat as close to the articles
+(0.50 passage / 0.54 sentence) as many questions they do answer, while "are there side efects" sits
 far (0.24 / 0.29) although they answer it. So four signals are combined:
 
 1. *Named things the corpus never mentions* (``Lexicon.unknown_terms``): a rare word such as a
@@ -9,7 +9,7 @@ far (0.24 / 0.29) although they answer it. So four signals are combined:
    whatever the similarity. An everyday unknown word ("breast", "hair", "pizza") counts unless
    the question matches the articles closely *and* reads like an in-domain question.
 2. *Similarity* of the question to the best passage / sentence (``Retrieval.covers``).
-3. *Domain words*: a question naming the articles' own terms (CRS, ICANS, cytokine, NK) is in
+3. *Domain words*: a question naming the articles' own terms (their abbreviations and rare words) is in
    scope at a lower similarity, since short acronym questions embed poorly.
 4. *Meaning*: the margin of the question's similarity to labelled in-domain questions over
    labelled near-miss questions (other diseases, other treatments, logistics, small talk).

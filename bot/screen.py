@@ -190,7 +190,7 @@ def screen(question: object, history: object, kit: GuardKit) -> Screening:
 
 # -- helpers of the steps ---------------------------------------------------------------------
 def as_question(text: str) -> str:
-    """A bare term of one to three words ("CRS", "antigen escape") is asked as "What is CRS?"."""
+    """A bare term of one to three words ("ANC", "antigen escape") is asked as "What is ANC?"."""
     m = _BARE_TERM.fullmatch(text)
     if not m or len(m.group("term").split()) > 3 or opens_question(text) or _OPENS_REQUEST.match(text):
         return text

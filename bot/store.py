@@ -579,7 +579,7 @@ class ChromaIndex:
 class Snapshot:
     """One generation of the index, as the retriever and composer read it.
 
-    A small generation (up to ``IN_MEMORY_MAX`` vectors a collection, e.g. the two articles) is
+    A small generation (up to ``IN_MEMORY_MAX`` vectors a collection, e.g. a handful of articles) is
     read into memory whole and searched exactly with one matrix product: no Chroma round trip
     per question, which matters most with a server. A larger one is searched with Chroma's HNSW
     index, and sentences read for the composer are cached.

@@ -307,7 +307,7 @@ def test_fixed_replies_read_at_8th_grade_or_below():
     from evals.readability import grade
 
     texts = {k: v for k, v in vars(replies).items() if k.isupper() and isinstance(v, str) and len(v.split()) >= 5}
-    grades = {k: grade(v.format(limit=1000)) for k, v in texts.items()}
+    grades = {k: grade(SITE.say(v).format(limit=1000)) for k, v in texts.items()}
     assert all(g is not None and g <= 8.0 for g in grades.values()), grades
     for key in ("URGENT", "ADVICE", "NOT_COVERED", "EMPTY_INPUT", "UNSUPPORTED_LANGUAGE", "SPAM", "INJECTION"):
         assert key in texts
