@@ -18,18 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from bot import replies
+from bot.followup import query_for, resolve
 from bot.guard import Guard
 from bot.screen import Screening
 from bot.types import Answer, Composer, Retrieval, Retriever
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
-
-# A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
-_FOLLOW_UP = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|the same|one|ones)\b"
-    r"|^\s*(and|what about|how about|why|so)\b",
-    re.IGNORECASE,
-)
 
 
 class ChainInput(TypedDict):
@@ -73,7 +67,9 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
     def retrieve(turn: Turn) -> Turn:
         if turn.reply is None:
             ensure_index()  # after screening: a symptom report never waits for the index
-            turn.query = contextualize(turn.screening.question, turn.screening.history)
+            question, history = turn.screening.question, turn.screening.history
+            turn.screening.question = resolve(question, history)  # "how common is it?" → "...is ICANS?"
+            turn.query = query_for(question, turn.screening.question, history)
             turn.retrieval = retriever.retrieve(turn.query)
         return turn
 
@@ -143,19 +139,5 @@ def verify(guard: Guard, draft: Answer) -> Answer:
 
 
 def contextualize(question: str, history: Sequence[Message]) -> str:
-    """The retrieval query for a follow-up: the last question asked, then this one."""
-    if not history or not _FOLLOW_UP.search(question):
-        return question
-    for message in reversed(history):
-        if _role(message) == "user" and _content(message).strip():
-            return f"{_content(message).strip()} {question}"
-    return question
-
-
-def _role(message: Any) -> str:
-    return str(message.get("role", "")) if isinstance(message, dict) else ""
-
-
-def _content(message: Any) -> str:
-    content = message.get("content", "") if isinstance(message, dict) else ""
-    return content if isinstance(content, str) else ""
+    """The retrieval query for a question in a conversation (what the ``retrieve`` stage searches)."""
+    return query_for(question, resolve(question, history), history)

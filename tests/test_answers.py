@@ -68,8 +68,11 @@ def test_follow_up_uses_the_conversation(assistant):
         {"role": "user", "content": "What is CAR-NK cell therapy?"},
         {"role": "assistant", "content": "CAR-NK uses natural killer (NK) cells instead of T cells. [1]"},
     ]
-    assert contextualize("what about its side effects?", history).startswith("What is CAR-NK cell therapy?")
+    # "its" is resolved to what the previous question asked about, before retrieval
+    assert contextualize("what about its side effects?", history) == "what about CAR-NK cell therapy's side effects?"
     answer = assistant.ask("what about its side effects?", history)
     assert not answer.refused
     assert re.search(r"NK", answer.body) and re.search(r"side effects|safety|toxic|CRS|cytokine", answer.body)
     assert contextualize("What is ICANS?", history) == "What is ICANS?"  # self-contained: left alone
+    # no subject to put back ("and is X any cheaper?"): the previous question is searched with it
+    assert contextualize("and is it cheaper?", [{"role": "user", "content": "Why?"}]) == "Why? and is it cheaper?"

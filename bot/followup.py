@@ -1,0 +1,112 @@
+"""A follow-up question says "it", "they" or "that trial": put back what it refers to.
+
+"What is ICANS?" then "how common is it?" → "how common is ICANS?". The subject is the noun
+phrase the previous question asked about, found from the question's grammar (question words,
+parts of speech), not from a list of this corpus's terms. Both retrieval and the composer then
+see a self-contained question. When no subject can be found, retrieval searches the previous
+question and this one together (``query_for``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+
+from bot.text import STOPWORDS
+
+Message = dict[str, str]
+
+# A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
+_LEANS = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|the same|one|ones)\b"
+    r"|^\s*(and|what about|how about|why|so)\b",
+    re.IGNORECASE,
+)
+# The question form in front of a subject: "what is", "how much does", "tell me about", "is".
+_LEAD = re.compile(
+    r"^\s*(?:(?:what|how|why|when|where|which|who)(?:\s+(?:much|many|long|often|common|exactly|kind of|type of))?"
+    r"(?:'s|\s+(?:is|are|was|were|does|do|did|can|could|will|would|should|about))?"
+    r"|is|are|does|do|did|can|could|will|would|should|tell me (?:about|more about)|explain|describe|define)\s+"
+    r"(?:(?:the|a|an)\s+)?",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|should)\b", re.IGNORECASE)
+_IT = re.compile(r"\bit\b(?!')", re.IGNORECASE)
+_THEY = re.compile(r"\b(?:they|them)\b(?!')", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
+
+
+def resolve(question: str, history: Sequence[Message]) -> str:
+    """The question with its first pronoun (or "that <noun>") replaced by the previous subject."""
+    if not history or not _LEANS.search(question):
+        return question
+    subject = subject_of(_last_question(history))
+    if not subject:
+        return question
+    head = subject.split()[-1]
+    demonstrative = re.compile(rf"\b(?:that|this|these|those|the same)\s+{re.escape(head)}\b", re.IGNORECASE)
+    for pattern, replacement in (
+        (demonstrative, f"the {subject}"),
+        (_POSSESSIVE, f"{subject}'s"),
+        (_IT, subject),  # "it" before "they": "how sure are they about it?" asks about the subject
+        (_THEY, subject),
+    ):
+        resolved, count = pattern.subn(replacement, question, count=1)
+        if count:
+            return resolved
+    return question
+
+
+def query_for(question: str, resolved: str, history: Sequence[Message]) -> str:
+    """What retrieval searches for: the resolved question, or the previous question and this one."""
+    if resolved != question or not history or not _LEANS.search(question):
+        return resolved
+    previous = _last_question(history)
+    return f"{previous} {question}" if previous else question
+
+
+def subject_of(question: str) -> str | None:
+    """The noun phrase a question asks about: "What is CAR cell therapy?" → "CAR cell therapy"."""
+    asked = question.strip().rstrip("?.! ")
+    text = _LEAD.sub("", asked, count=1)
+    subject: list[str] = []
+    for word in text.split():
+        core = word.strip(",;:\"'()").lower()
+        if core == "of" and subject:  # "side effects of X"
+            subject.append(word)
+            continue
+        if not core or core in STOPWORDS or not _can_name(core):
+            break
+        subject.append(word.strip(',;:"()'))
+    while subject and subject[-1].lower() == "of":
+        subject.pop()
+    if len(subject) > 1 and _YES_NO.match(asked) and _can_describe(subject[-1].lower()):
+        subject.pop()  # "Is X safe?": the last word is what is asked of the subject
+    return " ".join(subject) or None
+
+
+@functools.cache
+def _can_name(word: str) -> bool:
+    """A noun that is not also an adverb ("better"), or a name no dictionary knows ("ab-c", "xyz")."""
+    from lemminflect import getAllLemmas
+
+    pos = getAllLemmas(word)
+    if not pos:
+        return True
+    return bool({"NOUN", "PROPN"} & set(pos)) and "ADV" not in pos
+
+
+@functools.cache
+def _can_describe(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return "ADJ" in getAllLemmas(word)
+
+
+def _last_question(history: Sequence[Message]) -> str:
+    for message in reversed(history):
+        content = message.get("content", "") if isinstance(message, dict) else ""
+        if message.get("role") == "user" and isinstance(content, str) and content.strip():
+            return content.strip()
+    return ""

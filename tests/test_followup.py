@@ -1,0 +1,47 @@
+"""Follow-up questions: the pronoun is resolved from the previous question's grammar, no word lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.followup import resolve, subject_of
+
+pytestmark = pytest.mark.unit
+
+
+def _history(question: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": "An answer. [1]"}]
+
+
+@pytest.mark.parametrize(
+    ("previous", "subject"),
+    [
+        ("What is a zebra-finch vaccine?", "zebra-finch vaccine"),  # made-up names count as names
+        ("Tell me about the Glorbin trial", "Glorbin trial"),
+        ("What are the side effects of Xyloprene?", "side effects of Xyloprene"),
+        ("Is Xyloprene better than Glorbin?", "Xyloprene"),  # "better" is how it is asked, not what
+        ("How is dialysis done?", "dialysis"),
+        ("Why?", None),
+    ],
+)
+def test_the_subject_is_the_noun_phrase_asked_about(previous, subject):
+    assert subject_of(previous) == subject
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        ("What is dialysis?", "how long does it take?", "how long does dialysis take?"),
+        ("What are stem cells?", "where do they come from?", "where do stem cells come from?"),
+        ("What is a port?", "what about its risks?", "what about port's risks?"),
+        ("Tell me about the Glorbin trial", "who ran that trial?", "who ran the Glorbin trial?"),
+        ("Is Xyloprene safe?", "so how sure are they about it?", "so how sure are they about Xyloprene?"),
+    ],
+)
+def test_a_pronoun_takes_the_previous_subject(previous, follow_up, resolved):
+    assert resolve(follow_up, _history(previous)) == resolved
+
+
+def test_a_self_contained_question_is_left_alone():
+    assert resolve("What is dialysis?", _history("What is a port?")) == "What is dialysis?"
+    assert resolve("how long does it take?", []) == "how long does it take?"
