@@ -42,7 +42,7 @@ class GuardKit:
         self.snapshot = snapshot
         self.exemplars = triage.Exemplars(embedder, self.site) if embedder is not None else None
         self._lock = threading.Lock()
-        self._lexicon: tuple[object, Lexicon] | None = None
+        self._lexicon: tuple[object, Lexicon, triage.CorpusNames] | None = None
         self._team_questions: tuple[object, list[tuple[Any, str]]] | None = None
 
     def current_snapshot(self) -> Any:
@@ -56,16 +56,23 @@ class GuardKit:
 
     def lexicon(self) -> Lexicon:
         """The corpus vocabulary of the current index generation (English only if there is none)."""
+        return self._vocabulary()[0]
+
+    def corpus_names(self) -> triage.CorpusNames:
+        """The treatments and conditions the current generation's articles name (none without an index)."""
+        return self._vocabulary()[1]
+
+    def _vocabulary(self) -> tuple[Lexicon, triage.CorpusNames]:
         snapshot = self.current_snapshot()
         key = getattr(snapshot, "generation", None)
         current = self._lexicon
         if current is not None and current[0] == key and (snapshot is not None or key is None):
-            return current[1]
+            return current[1], current[2]
         texts = [f"{c.section} {c.text}" for c in snapshot.chunks] if snapshot is not None else []
-        built = Lexicon(texts)
+        built = (Lexicon(texts), triage.CorpusNames.of(texts))
         if snapshot is not None:
             with self._lock:
-                self._lexicon = (key, built)
+                self._lexicon = (key, *built)
         return built
 
     def team_questions(self) -> list[tuple[Any, str]]:

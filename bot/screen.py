@@ -147,9 +147,10 @@ def emergency_by_meaning(s: Screening, kit: GuardKit) -> Early | None:
     margin = None
     if s.vector is not None and kit.exemplars is not None:
         margin = kit.exemplars.margin(s.vector, "emergency", "education", "calm")
-    finding = triage.emergency(s.question, margin)
+    names = kit.corpus_names()
+    finding = triage.emergency(s.question, margin, names)
     asked = [m["content"] for m in s.history if m["role"] == "user"]
-    if not (finding.emergency or triage.follows_emergency(s.question, asked)):
+    if not (finding.emergency or triage.follows_emergency(s.question, asked, names)):
         return None
     s.notes.append(f"emergency: {finding.reasons or 'follow-up to a report'}")
     return Early(replies.URGENT, "emergency")
@@ -157,7 +158,7 @@ def emergency_by_meaning(s: Screening, kit: GuardKit) -> Early | None:
 
 def personal_advice(s: Screening, kit: GuardKit) -> Early | None:
     """Noted, not stopped: the answer is framed without a recommendation (``bot.framing``)."""
-    s.advice = triage.wants_advice(s.question)
+    s.advice = triage.wants_advice(s.question, kit.corpus_names())
     s.triage = "injection" if s.injection else "advice" if s.advice else "too_long" if s.too_long else None
     return None
 

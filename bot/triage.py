@@ -20,6 +20,7 @@ The thresholds were calibrated on ``tests/safety_cases.jsonl`` and checked on a 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Sequence
@@ -76,10 +77,8 @@ _SYMPTOMS = {
     r"(?:lips|tongue|face) (?:are |is )?swelling|blood pressure (?:is |has |keeps )?(?:low|dropp\w*|very low|"
     r"crash\w*|going down)|low blood pressure|(?:very|really|extremely|so) (?:sick|ill|unwell|weak)|"
     r"feel(?:s|ing)? (?:terrible|awful|horrible|like (?:i'm |he's |she's )?dying)|severe pain|unbearable pain",
-    # Names of the syndromes: a report only when said of someone ("I think he has CRS").
-    "syndrome": r"\bcrs\b|cytokine release|\bicans\b|neurotoxicity|neurotoxic",
+    "syndrome": r"neurotoxicity|neurotoxic",
 }
-_SYMPTOM = re.compile("|".join(f"(?:{p})" for p in _SYMPTOMS.values()))
 _PLAIN_SYMPTOM = re.compile("|".join(f"(?:{p})" for k, p in _SYMPTOMS.items() if k != "syndrome"))
 # Symptoms worded as what is happening, with the subject left out: "can't breathe", "passed out".
 _HAPPENING = re.compile(
@@ -120,8 +119,8 @@ _QUESTION_OPENING = re.compile(
 _NOW = re.compile(
     r"\b(?:now|right now|just now|currently|at the moment|today|tonight|this (?:morning|afternoon|evening)|"
     r"since|suddenly|started|starting|keeps?|still|getting worse|hours?|minutes? ago|yesterday|last night|help|"
-    r"after (?:my|his|her|the|their) (?:infusion|treatment|therapy|cells|car)|after (?:car|cell|the infusion|"
-    r"infusion|treatment)|post[- ]?infusion|days? after|\d+(?:[.,]\d)?\s*(?:°|degrees?)\s*[cf]?)\b|!"
+    r"after (?:my|his|her|the|their) (?:infusion|treatment|therapy|cells)|after (?:cell|the infusion|"
+    r"infusion|treatment)|post[- ]?infusion|days? (?:\d+ )?after|\d+ days? after|\d+(?:[.,]\d)?\s*(?:°|degrees?)\s*[cf]?)\b|!"
 )
 _FOLLOW_UP = re.compile(
     r"\b(?:what (?:should|do|can|must) (?:i|we) do|what now|now what|is (?:it|that|this) (?:normal|serious|bad|"
@@ -152,42 +151,40 @@ _ASKING_WHAT = re.compile(
     r"\bwhat (?:\w+ ){0,2}(?:should|do|can|could) (?:i|we) (?:ask|know|expect|bring|read|learn|look for|tell)\b"
 )
 
-_ADVICE = re.compile(
-    "|".join(
-        (
-            # "should I choose", "should my mum get" (but "what should I ask my team" is a fine question)
-            r"\bshould (?:i|we|my \w+|he|she|they)\b",
-            r"\b(?:i|we) should (?:go|get|choose|pick|take|stop|start|try|wait|do|have|switch|ask for|consider|be|"
-            r"continue|keep|join|enrol|enroll|refuse)\b|\bdo you think (?:i|we|he|she|my \w+)\b",
-            r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
-            r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
-            r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
-            # "can I get CAR-NK?" asks for a treatment decision; "can my husband get a fever?" does not
-            r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:take|get|have|try|start|receive|be given) "
-            r"(?:the |a |an |this |that |some )?(?:car[- ]?(?:nk|t)\b|cell therap\w*|therapy|treatment|trial|"
-            r"infusion|it\b|this\b|that\b|nk)",
-            r"\b(?:am i|are we|is (?:he|she|my \w+(?: \w+)?)) (?:eligible|a (?:good |suitable |likely )?candidate|"
-            r"suitable|qualified|able to get|too old|too young|too sick|fit enough|allowed)\b",
-            r"\b(?:do|would|does|could|can) (?:i|we|he|she|my \w+) (?:qualify|count)\b",
-            r"\bwhat (?:dose|dosage|amount)\b[^?.!]*\b(?:i|me|my|we|he|she|him|her)\b|"
-            r"\bhow (?:much|many) [^?.!]{0,40}?\b(?:should|do|does|must|can|will|would) (?:i|we|he|she|they|my \w+) "
-            r"(?:take|have|get|use|need|receive)\b|"
-            r"\b(?:my|his|her|our) (?:dose|dosage|doses)\b",
-            r"\b(?:would|do|will|can|could) you (?:recommend|suggest|advise|choose|pick|prefer)\b|\bwhat would you "
-            r"(?:do|choose|pick|recommend)\b|\byour (?:recommendation|advice|opinion)\b|\bif you were (?:me|him|her)\b|"
-            r"\bin my (?:place|shoes)\b",
-            r"\b(?:is|are|would|will|could)\b[^?.!]{0,40}\b(?:right|good|best|safe|safer|better|worth it|suitable|"
-            r"idea|choice|option|ok|okay|appropriate)(?:\s+(?:treatment|therapy|option|choice|thing|one|fit|idea|"
-            r"move|path))?\s+for\s+(?:me|my|us|him|her|them)\b",
-            r"\bwhich (?:one|therapy|treatment|option|is better) (?:should|would|do you|is best for|is right for)\b",
-            r"\b(?:will|would|could|can|does) (?:it|this|that|car[- ]?(?:nk|t)|the (?:therapy|treatment)) (?:\w+ ){0,2}"
-            r"(?:work|help|cure) (?:for )?(?:me|my|him|her|us)\b",
-            r"\bmy (?:chances|odds|prognosis|life expectancy)\b|\bhow long (?:do|will|would) (?:i|he|she|my \w+) "
-            r"(?:have|live|survive)\b|\bwill (?:i|he|she|my \w+) (?:die|survive|be cured|get better|live|recover)\b",
-            r"\bwhat (?:should|do|must) (?:i|we) do\b",
-            r"\b(?:stop|quit|skip) (?:taking )?(?:my|his|her) (?:\w+ )?(?:chemo\w*|treatment|medication|meds|medicine|"
-            r"pills|therapy|dose)\b",
-        )
+_ADVICE_PATTERN = "|".join(
+    (
+        # "should I choose", "should my mum get" (but "what should I ask my team" is a fine question)
+        r"\bshould (?:i|we|my \w+|he|she|they)\b",
+        r"\b(?:i|we) should (?:go|get|choose|pick|take|stop|start|try|wait|do|have|switch|ask for|consider|be|"
+        r"continue|keep|join|enrol|enroll|refuse)\b|\bdo you think (?:i|we|he|she|my \w+)\b",
+        r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
+        r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
+        r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
+        # "can I get CAR-NK?" asks for a treatment decision; "can my husband get a fever?" does not
+        r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:take|get|have|try|start|receive|be given) "
+        r"(?:the |a |an |this |that |some )?(?:{treatments}cell therap\w*|therapy|treatment|trial|"
+        r"infusion|it\b|this\b|that\b)",
+        r"\b(?:am i|are we|is (?:he|she|my \w+(?: \w+)?)) (?:eligible|a (?:good |suitable |likely )?candidate|"
+        r"suitable|qualified|able to get|too old|too young|too sick|fit enough|allowed)\b",
+        r"\b(?:do|would|does|could|can) (?:i|we|he|she|my \w+) (?:qualify|count)\b",
+        r"\bwhat (?:dose|dosage|amount)\b[^?.!]*\b(?:i|me|my|we|he|she|him|her)\b|"
+        r"\bhow (?:much|many) [^?.!]{0,40}?\b(?:should|do|does|must|can|will|would) (?:i|we|he|she|they|my \w+) "
+        r"(?:take|have|get|use|need|receive)\b|"
+        r"\b(?:my|his|her|our) (?:dose|dosage|doses)\b",
+        r"\b(?:would|do|will|can|could) you (?:recommend|suggest|advise|choose|pick|prefer)\b|\bwhat would you "
+        r"(?:do|choose|pick|recommend)\b|\byour (?:recommendation|advice|opinion)\b|\bif you were (?:me|him|her)\b|"
+        r"\bin my (?:place|shoes)\b",
+        r"\b(?:is|are|would|will|could)\b[^?.!]{0,40}\b(?:right|good|best|safe|safer|better|worth it|suitable|"
+        r"idea|choice|option|ok|okay|appropriate)(?:\s+(?:treatment|therapy|option|choice|thing|one|fit|idea|"
+        r"move|path))?\s+for\s+(?:me|my|us|him|her|them)\b",
+        r"\bwhich (?:one|therapy|treatment|option|is better) (?:should|would|do you|is best for|is right for)\b",
+        r"\b(?:will|would|could|can|does) (?:it|this|that|{treatments}the (?:therapy|treatment)) (?:\w+ ){0,2}"
+        r"(?:work|help|cure) (?:for )?(?:me|my|him|her|us)\b",
+        r"\bmy (?:chances|odds|prognosis|life expectancy)\b|\bhow long (?:do|will|would) (?:i|he|she|my \w+) "
+        r"(?:have|live|survive)\b|\bwill (?:i|he|she|my \w+) (?:die|survive|be cured|get better|live|recover)\b",
+        r"\bwhat (?:should|do|must) (?:i|we) do\b",
+        r"\b(?:stop|quit|skip) (?:taking )?(?:my|his|her) (?:\w+ )?(?:chemo\w*|treatment|medication|meds|medicine|"
+        r"pills|therapy|dose)\b",
     )
 )
 
@@ -257,8 +254,46 @@ def _top(similarities: np.ndarray) -> float:
     return float(np.mean(np.sort(similarities)[-k:]))
 
 
-def emergency(text: str, margin: float | None = None) -> Finding:
-    """Is this someone reporting red-flag symptoms happening now? ``margin`` from ``Exemplars``."""
+@dataclass(frozen=True)
+class CorpusNames:
+    """Names the patterns need from the articles, derived from them (nothing listed by hand).
+
+    ``treatments``: the articles' short hyphenated names ("AB-C"), "can I get AB-C?" being a
+    treatment decision; ``conditions``: the syndromes and diseases the articles define
+    ("xyz syndrome (XS)"), "I think he has XS" being a report.
+    """
+
+    treatments: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> CorpusNames:
+        from bot.glossary import find_terms
+        from bot.text import compounds
+
+        terms = find_terms(("", t) for t in texts).values()
+        conditions = {
+            form.lower()
+            for term in terms
+            if _CONDITION.search(term.long_form)
+            for form in (term.abbreviation, _CONDITION.sub("", term.long_form).strip() or term.long_form)
+        }
+        return cls(tuple(sorted(compounds(texts).values())), tuple(sorted(conditions)))
+
+    def pattern(self, names: tuple[str, ...]) -> str:
+        """Alternatives for the names, typed with or without the hyphen: "ab-c", "ab c", "abc"."""
+        forms = (r"[\s-]?".join(re.escape(part) for part in n.lower().split("-")) for n in names)
+        return "".join(rf"\b{f}\b|" for f in forms)
+
+
+# "cytokine release syndrome", "graft-versus-host disease": what a defined term must name to be a condition.
+_CONDITION = re.compile(r"\b(?:syndrome|disease|toxicity|reaction|infection|disorder)s?\b", re.IGNORECASE)
+NO_NAMES = CorpusNames()
+
+
+def emergency(text: str, margin: float | None = None, names: CorpusNames = NO_NAMES) -> Finding:
+    """Is this someone reporting red-flag symptoms happening now? ``margin`` from ``Exemplars``;
+    ``names`` from the articles (none before the index is read: the generic patterns still run)."""
     t = normalise(text)
     if _SELF_HARM.search(t) and not _HYPOTHETICAL_HARM.search(t):
         return Finding(True, ["thoughts of self-harm"], margin, crisis=True)
@@ -267,7 +302,7 @@ def emergency(text: str, margin: float | None = None) -> Finding:
     for clause in re.split(r"[.!?;\n]+|\bbut\b", t):
         if not clause.strip():
             continue
-        report = _report(clause)
+        report = _report(clause, _symptoms(names.pattern(names.conditions)))
         if report:
             reasons.append(f"report: {report}")
         if (
@@ -277,17 +312,23 @@ def emergency(text: str, margin: float | None = None) -> Finding:
             and not _QUESTION_OPENING.match(clause)
         ):
             personal = True
-    if not reasons and _telegraphic(t):
+    if not reasons and _telegraphic(t, names):
         reasons.append("symptoms with a time or treatment cue")
     if not reasons and margin is not None and margin >= EMERGENCY_MARGIN and personal:
         reasons.append(f"reads like a report (margin {margin:.2f})")
     return Finding(bool(reasons), reasons, margin)
 
 
-def _report(clause: str) -> str | None:
+@functools.lru_cache(maxsize=8)
+def _symptoms(conditions: str) -> re.Pattern[str]:
+    """The generic symptoms and the articles' own conditions (a report only when said of someone)."""
+    return re.compile(conditions + "|".join(f"(?:{p})" for p in _SYMPTOMS.values()))
+
+
+def _report(clause: str, symptoms: re.Pattern[str]) -> str | None:
     if _DISTANT_PAST.search(clause):
         return None
-    for m in _SYMPTOM.finditer(clause):
+    for m in symptoms.finditer(clause):
         start = max(0, m.start() - 90)
         people = list(_PERSON.finditer(clause[start : m.start()]))
         if people:
@@ -302,7 +343,7 @@ def _report(clause: str) -> str | None:
     return None
 
 
-def _telegraphic(text: str) -> bool:
+def _telegraphic(text: str, names: CorpusNames = NO_NAMES) -> bool:
     """A short symptom message with no question form: "high fever after car t infusion", "chest pain help"."""
     tokens = words(text)
     if not tokens or len(tokens) > 20 or not _PLAIN_SYMPTOM.search(text):
@@ -313,17 +354,30 @@ def _telegraphic(text: str) -> bool:
         return False
     if _BLOCKER.search(text):
         return False  # "I have a question about fever after CAR-T"
-    return bool(_NOW.search(text)) or ("?" not in text and bool(_HAPPENING.match(text)))
+    return bool(_NOW.search(text) or _after_treatment(names.pattern(names.treatments)).search(text)) or (
+        "?" not in text and bool(_HAPPENING.match(text))
+    )
 
 
-def follows_emergency(text: str, history: Sequence[str]) -> bool:
+@functools.lru_cache(maxsize=8)
+def _after_treatment(treatments: str) -> re.Pattern[str]:
+    """ "after my <treatment>": a time cue, with the articles' treatment names."""
+    return re.compile(rf"\bafter (?:(?:my|his|her|the|their) )?(?:{treatments.rstrip('|') or '(?!)'})")
+
+
+def follows_emergency(text: str, history: Sequence[str], names: CorpusNames = NO_NAMES) -> bool:
     """A short follow-up ("what should we do?") to a message that reported an emergency."""
     t = normalise(text)
     if len(words(t)) > 15 or not _FOLLOW_UP.search(t):
         return False
-    return any(emergency(previous).emergency for previous in history[-2:])
+    return any(emergency(previous, names=names).emergency for previous in history[-2:])
 
 
-def wants_advice(text: str) -> bool:
+def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     """Does the question ask what this person should do, take, or can expect (a decision, dose, eligibility)?"""
-    return bool(_ADVICE.search(_ASKING_WHAT.sub(" ", normalise(text))))
+    return bool(_advice(names.pattern(names.treatments)).search(_ASKING_WHAT.sub(" ", normalise(text))))
+
+
+@functools.lru_cache(maxsize=8)
+def _advice(treatments: str) -> re.Pattern[str]:
+    return re.compile(_ADVICE_PATTERN.replace("{treatments}", treatments))
