@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bot import injection, language, replies, sanitize, scope, triage
+from bot import i18n, injection, language, replies, sanitize, scope, triage
 from bot.answer import Answer, Citation, cited_sentences, not_covered
 from bot.config import Settings
 from bot.grounding import is_supported, numbers_grounded
@@ -112,8 +112,9 @@ class Guard:
             body = replies.CRISIS if first.crisis else replies.URGENT
             return self._early(body, "emergency", [*notes, *first.reasons], suggestions=False)
         lexicon = self.lexicon()
-        if language.detect(text, lexicon.words) != "en":
-            return self._early(replies.UNSUPPORTED_LANGUAGE, "unsupported_language", notes, suggestions=False)
+        foreign = i18n.screen_foreign(text, lexicon.words)  # another language: its fixed reply, in it
+        if foreign is not None:
+            return Screening("", foreign, foreign.triage, notes)
         if sanitize.is_spam(text):
             return self._early(replies.SPAM, "invalid_input", [*notes, "repeated words"])
 
