@@ -21,7 +21,7 @@ import yaml
 
 from bot import language
 from bot.answer import Answer
-from bot.local_triage import EmergencyPatterns
+from bot.local_triage import EmergencyPatterns, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +119,30 @@ def screen_foreign(text: str, english_words: Collection[str] = ()) -> Answer | N
 def foreign_reply(text: str, lang: str) -> Answer:
     """The reply to ``text`` written in ``lang``: a symptom report gets the urgent or crisis reply."""
     locales = load()
+    verdict, found = find_report(text, lang)
+    if verdict is not None:
+        lang = found  # "Me sangra la nariz" read as Portuguese: Spanish patterns found it, answer in Spanish
     locale, english = locales.get(lang), locales[SOURCE].texts
-    verdict = locale.emergency.check(text) if locale and locale.emergency else None
     key = verdict or "english_only"  # "crisis", "urgent" or "english_only": a LocalTexts field
     parts = [getattr(locale.texts, key), locale.texts.notice] if locale else []
     parts.append(getattr(english, key))  # the notice in English closes every reply (``Answer.notice``)
     triage = "emergency" if verdict else "unsupported_language"
     log.info("reply in %s: %s", lang if locale else f"{SOURCE} (no texts for {lang})", key)
     return Answer(body="\n\n".join(parts), refused=True, triage=triage, language=lang)
+
+
+def find_report(text: str, lang: str) -> tuple[Verdict, str]:
+    """A symptom report by the patterns of ``lang`` first, then of every other language that has some.
+
+    Short messages in languages close to each other are often read as the neighbour ("Me sangra la
+    nariz" as Portuguese); a report must not be missed for that. Returns the verdict and whose
+    patterns found it.
+    """
+    locales = load()
+    order = [lang, *(code for code in sorted(locales) if code != lang)]
+    for code in order:
+        patterns = locales[code].emergency if code in locales else None
+        verdict = patterns.check(text) if patterns is not None else None
+        if verdict is not None:
+            return verdict, code
+    return None, lang

@@ -100,6 +100,7 @@ class EmergencyPatterns:
         return False
 
     def _telegraphic(self, text: str) -> bool:
+        text = text.strip(" ¿¡\"'")  # "¿cuánto dura...?" opens with "cuánto", for ``asking``
         words = text.split()
         if not words or len(words) > MAX_TELEGRAPHIC_WORDS or not _has(self.symptoms, text):
             return False
