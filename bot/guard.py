@@ -93,6 +93,7 @@ class Guard:
         warm_up()
         names_a_thing("warm")
         language.detect("warm up the word lists", ())
+        i18n.load()
         self.lexicon()
         if self.exemplars is not None:
             self.exemplars.load()
@@ -106,15 +107,15 @@ class Guard:
             blank = not isinstance(question, str) or not question.strip()
             body = replies.EMPTY_INPUT if blank or not text else replies.NO_WORDS
             return self._early(body, "invalid_input", notes)
+        foreign = i18n.screen_foreign(text)  # another language: its fixed reply in it, a symptom report too
+        if foreign is not None:
+            return Screening("", foreign, foreign.triage, notes)
         # A symptom report goes first: nothing below may delay it (not even loading the index).
         first = triage.emergency(text)
         if first.emergency:
             body = replies.CRISIS if first.crisis else replies.URGENT
             return self._early(body, "emergency", [*notes, *first.reasons], suggestions=False)
         lexicon = self.lexicon()
-        foreign = i18n.screen_foreign(text, lexicon.words)  # another language: its fixed reply, in it
-        if foreign is not None:
-            return Screening("", foreign, foreign.triage, notes)
         if sanitize.is_spam(text):
             return self._early(replies.SPAM, "invalid_input", [*notes, "repeated words"])
 
