@@ -110,12 +110,13 @@ class Guard:
 
     def warm_up(self) -> None:
         """Load the word lists, the part-of-speech dictionary and the exemplar vectors now (~2 s once)."""
-        from bot import language
+        from bot import i18n, language
         from bot.lexicon import names_a_thing, warm_up
 
         warm_up()
         names_a_thing("warm")
         language.detect("warm up the word lists", ())
+        i18n.load()
         self.kit.lexicon()
         if self.kit.exemplars is not None:
             self.kit.exemplars.load()
@@ -125,8 +126,9 @@ class Guard:
         return screen(question, history, self.kit)
 
     def early_reply(self, screening: Screening) -> Answer:
-        assert screening.early is not None
-        return self.finish(screening, Answer(body=screening.early.body, refused=True, triage=screening.early.triage))
+        early = screening.early
+        assert early is not None
+        return self.finish(screening, early.reply or Answer(body=early.body, refused=True, triage=early.triage))
 
     def scope(self, screening: Screening, retrieval: Retrieval) -> Answer | None:
         """A refusal when the articles don't answer the question, else None (go on and compose)."""

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot import injection, language, replies, sanitize, triage
+from bot import i18n, injection, replies, sanitize, triage
 from bot.lexicon import Lexicon, english_zipf
 from bot.text import opens_question, words
+from bot.types import Answer
 
 if TYPE_CHECKING:
     from bot.guard import GuardKit
@@ -45,6 +46,7 @@ class Early:
 
     body: str  # a ``bot.replies`` text
     triage: str
+    reply: Answer | None = None  # the whole reply, when it is more than a fixed text (another language)
 
 
 @dataclass
@@ -89,9 +91,12 @@ def reported_emergency(s: Screening, kit: GuardKit) -> Early | None:
 
 
 def other_language(s: Screening, kit: GuardKit) -> Early | None:
-    if language.detect(s.question, kit.lexicon().words) == "en":
-        return None
-    return Early(replies.UNSUPPORTED_LANGUAGE, "unsupported_language")
+    """Not English: that only English is answered (or the urgent reply), in the visitor's language.
+
+    Before the English triage, so "Quiero suicidarme" gets the crisis reply in Spanish.
+    """
+    foreign = i18n.screen_foreign(s.question)
+    return None if foreign is None else Early(foreign.body, str(foreign.triage), foreign)
 
 
 def spam(s: Screening, kit: GuardKit) -> Early | None:
@@ -163,11 +168,12 @@ def personal_advice(s: Screening, kit: GuardKit) -> Early | None:
     return None
 
 
-#: The order matters: a symptom report is recognised before anything slow or fallible runs.
+#: The order matters: a symptom report is recognised before anything slow or fallible runs
+#: (in the visitor's language first, then in English).
 SCREEN: tuple[Step, ...] = (
     clean,
-    reported_emergency,
     other_language,
+    reported_emergency,
     spam,
     small_talk,
     instructions,

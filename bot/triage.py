@@ -120,7 +120,8 @@ _NOW = re.compile(
     r"\b(?:now|right now|just now|currently|at the moment|today|tonight|this (?:morning|afternoon|evening)|"
     r"since|suddenly|started|starting|keeps?|still|getting worse|hours?|minutes? ago|yesterday|last night|help|"
     r"after (?:my|his|her|the|their) (?:infusion|treatment|therapy|cells)|after (?:cell|the infusion|"
-    r"infusion|treatment)|post[- ]?infusion|days? (?:\d+ )?after|\d+ days? after|\d+(?:[.,]\d)?\s*(?:°|degrees?)\s*[cf]?)\b|!"
+    r"infusion|treatment)|post[- ]?infusion|days? (?:\d+ )?after|\d+ days? after|"
+    r"\d+(?:[.,]\d)?\s*(?:°|degrees?)\s*[cf]?)\b|!"
 )
 _FOLLOW_UP = re.compile(
     r"\b(?:what (?:should|do|can|must) (?:i|we) do|what now|now what|is (?:it|that|this) (?:normal|serious|bad|"

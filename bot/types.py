@@ -133,6 +133,7 @@ class Answer:
     latency_ms: float = 0.0
     suggestions: list[str] = field(default_factory=list)
     notice: str = replies.NOTICE
+    language: str = "en"  # ISO 639-1 code of the reply's first language (``bot.i18n``)
 
     @property
     def answer(self) -> str:
@@ -148,6 +149,7 @@ class Answer:
             "triage": self.triage,
             "latency_ms": round(self.latency_ms, 2),
             "suggestions": list(self.suggestions),
+            "language": self.language,
         }
 
 

@@ -13,7 +13,7 @@ from bot import NOTICE
 
 pytestmark = pytest.mark.integration
 
-ANSWER_KEYS = {"answer", "body", "citations", "notice", "refused", "triage", "latency_ms", "suggestions"}
+ANSWER_KEYS = {"answer", "body", "citations", "notice", "refused", "triage", "latency_ms", "suggestions", "language"}
 CITATION_KEYS = {"n", "doc_id", "title", "section", "url", "text", "score", "quotes", "references"}
 
 
@@ -30,7 +30,7 @@ def test_ask_json_schema(assistant, settings):
     data = json.loads(result.stdout)
     assert set(data) == ANSWER_KEYS
     assert data["notice"] == NOTICE and data["answer"].endswith(NOTICE)
-    assert data["refused"] is False and data["triage"] is None
+    assert data["refused"] is False and data["triage"] is None and data["language"] == "en"
     assert isinstance(data["latency_ms"], float)
     assert data["citations"] and all(set(c) == CITATION_KEYS for c in data["citations"])
     assert "Traceback" not in result.stderr
