@@ -48,7 +48,8 @@ def apps(tmp_path_factory, embedder) -> Iterator[dict[str, App]]:
             link_model(embedder, folder / "data")  # the session's model export: no second export
             env = {"HF_HUB_OFFLINE": "1", "BOT_DATA_DIR": str(folder / "data"), "BOT_CORPUS_DIR": str(CORPUS)}
             started[name] = App(REPO, {**env, "BOT_KIOSK": args} if args else env, port, folder / "app.log")
-            started[name].wait_ready(timeout=600)
+        for app in started.values():  # both start at once
+            app.wait_ready(timeout=600)
         yield started
     finally:
         for app in started.values():
