@@ -38,7 +38,7 @@ PREFIX = "/api/ask"
 #: cannot make the server read megabytes. 64 KiB holds a question at the limit many times over
 #: (even as \\u escapes) plus a long conversation.
 MAX_BODY_BYTES = 64 * 1024
-#: Only the last question of the history is used (for follow-ups); 20 turns is plenty.
+#: The history is read for follow-ups (its earlier questions); 20 turns is plenty.
 MAX_HISTORY_MESSAGES = 40
 #: Requests waiting for an answering slot, beyond which the API answers 503: as the UI's queue.
 MAX_WAITING = 64
