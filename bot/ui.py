@@ -48,6 +48,8 @@ KIOSK_BLOCKED_PREFIXES = (
     "/docs",
     "/redoc",
     "/openapi.json",
+    "/api/ask",  # the HTTP API (bot/http_api.py) and Gradio's REST calls: no API on a kiosk
+    "/gradio_api/call",
 )
 
 Message = dict[str, str]
@@ -240,6 +242,9 @@ def create_app(settings: Settings | None = None, assistant: Any = None, glossary
             )
             # The page's idle timer fires "submit" when the warning runs out or "Clear it now" is tapped.
             idle.submit(handlers.reset, None, outputs, cancels=chat_events, **instant)
+        from bot.http_api import add_gradio_endpoint  # the `ask` endpoint for gradio_client; none on a kiosk
+
+        add_gradio_endpoint(assistant, settings)
     return app
 
 
@@ -355,7 +360,9 @@ def launch(settings: Settings | None = None, assistant: Any = None, **overrides:
         app.queue(max_size=64, default_concurrency_limit=CONCURRENCY_LIMIT)
     if settings.kiosk:
         print("Kiosk mode: open the address below full screen, e.g. `chromium --kiosk URL`.", flush=True)
-    return app.launch(**{**launch_options(settings), **overrides})
+    from bot.http_api import with_routes  # POST /api/ask and /api/ask/stream; none on a kiosk
+
+    return app.launch(**with_routes({**launch_options(settings), **overrides}, assistant, settings, CONCURRENCY_LIMIT))
 
 
 def _warm_up(assistant: Any, glossary: CorpusGlossary) -> None:
