@@ -49,18 +49,18 @@ TARGETS = {
 
 # -- questions -----------------------------------------------------------------------
 def load_questions() -> tuple[list[str], str]:
-    """The eval questions (evals/questions.jsonl), else the labelled test questions."""
-    path = REPO / "evals" / "questions.jsonl"
-    if path.is_file():
-        questions = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                if isinstance(item.get("question"), str) and item["question"].strip():
-                    questions.append(item["question"])
-        if questions:
-            return questions, "evals/questions.jsonl"
+    """The eval questions (the dev and test splits), else the labelled test questions."""
     sys.path.insert(0, str(REPO))
+    from evals.dataset import DEV_QUESTIONS, TEST_QUESTIONS, DatasetError
+    from evals.dataset import load_questions as load_file
+
+    try:
+        items = [item for path in (DEV_QUESTIONS, TEST_QUESTIONS) for item in load_file(path)]
+    except DatasetError:
+        items = []
+    questions = [item.question for item in items if item.question.strip()]
+    if questions:
+        return questions, "evals/questions-dev.jsonl + evals/questions-test.jsonl"
     from tests.questions import QUESTIONS
 
     return [q for q, _ in QUESTIONS], "tests/questions.py"

@@ -1,4 +1,4 @@
-"""``python -m evals``: run the question set through configurations, score it, draw the report."""
+"""``python -m evals``: run the question sets through configurations, score them, draw the report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from evals.dataset import DEFAULT_QUESTIONS, KINDS, DatasetError, load_questions
+from evals.dataset import KINDS, DatasetError
 
 EXIT_FLOORS = 1  # --check-floors and a floor failed
 EXIT_USAGE = 2
@@ -18,19 +18,19 @@ questions_option = click.option(
     "--questions",
     "questions_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_QUESTIONS,
-    show_default="evals/questions.jsonl",
-    help="JSONL with at least `id` and `question` per line (see evals/README.md).",
+    default=None,
+    help="Run only this JSONL (at least `id` and `question` per line; see evals/README.md). "
+    "Default: questions-dev.jsonl, questions-test.jsonl and every evals/new_articles/*/questions.jsonl.",
 )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """Score the assistant on a labelled question set, compare configurations, draw a report.
+    """Score the assistant on labelled question sets, compare configurations, draw a report.
 
     \b
     Examples:
-      python -m evals run                                   # default config (hybrid) → evals/out/
+      python -m evals run                                   # dev, test, new articles; hybrid → evals/out/
       python -m evals run --config hybrid --config bm25 --config langchain-stock
       python -m evals run --config all --out /tmp/evals     # every registered configuration
       python -m evals run --questions my.jsonl --kind fact  # your own questions, one kind
@@ -64,11 +64,11 @@ def main() -> None:
     help="Keep the indexes here and reuse them next run (default: a temporary folder).",
 )
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS), help="Only questions of this kind (repeat).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions of each set.")
 @click.option("--check-floors", is_flag=True, help="Exit 1 when the first configuration misses a quality floor.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def run(
-    questions_path: Path,
+    questions_path: Path | None,
     out_dir: Path,
     config_names: tuple[str, ...],
     index_dir: Path | None,
@@ -79,13 +79,16 @@ def run(
 ) -> None:
     """Answer every question under each configuration and score it.
 
+    By default the sets are the dev split, the frozen test split and each new-article set
+    (scored on the shipped corpus plus that article, with its own index); --questions runs one file.
+
     \b
     Writes to --out:
-      results.jsonl  one line per question and configuration: id, question, the Answer JSON
+      results.jsonl  one line per question and configuration: config, set, id, question, the Answer JSON
                      fields (answer, body, citations, notice, refused, triage, latency_ms,
                      suggestions), retrieved passages and per-question metrics
-      metrics.json   overall and per-kind aggregates per configuration, the floors
-      report.md      summary, floors, per-kind tables, comparison, worst answers, plots
+      metrics.json   overall, per-set and per-kind aggregates per configuration, the floors
+      report.md      summary, sets side by side, floors, per-kind tables, comparison, worst answers
       *.png          by_kind, configs, latency, reading_grade
 
     \b
@@ -97,22 +100,20 @@ def run(
     """
     from bot.config import Settings, SettingsError
     from evals.configs import UnknownConfigError, resolve
+    from evals.sets import default_sets, load_set
 
     started = time.perf_counter()
     try:
-        items = load_questions(questions_path)
+        sets = [load_set(questions_path)] if questions_path else default_sets()
         base = Settings.from_env()
         configs, skipped = resolve(config_names, base)
     except (DatasetError, SettingsError, UnknownConfigError) as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    if kinds:
-        items = [i for i in items if i.kind in kinds]
-    if limit:
-        items = items[:limit]
+    sets = [s for s in (s.select(kinds, limit) for s in sets) if s.items]
     for name, reason in skipped.items():
         click.echo(f"Skipping {name}: {reason}", err=True)
-    if not items:
+    if not sets:
         click.echo("Error: no questions left to run", err=True)
         sys.exit(EXIT_USAGE)
     if not configs:
@@ -123,17 +124,18 @@ def run(
     from evals.runner import run_suite, write_outputs
 
     names = ", ".join(c.name for c in configs)
-    click.echo(f"{len(items)} questions × {len(configs)} configuration(s): {names}", err=True)
+    counts = ", ".join(f"{s.name} {len(s.items)}" for s in sets)
+    total = sum(len(s.items) for s in sets)
+    click.echo(f"{total} questions ({counts}) × {len(configs)} configuration(s): {names}", err=True)
     try:
         suite = run_suite(
-            items,
+            sets,
             configs,
             base=base,
             index_root=index_dir,
             progress=not no_progress,
             echo=lambda text: click.echo(text, err=True),
             skipped=skipped,
-            questions_path=_display(questions_path),
         )
     except ModelMissingError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -145,19 +147,16 @@ def run(
         sys.exit(EXIT_FLOORS)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 def _print_summary(metrics: dict) -> None:
-    from evals.report import SUMMARY
+    from evals.report import SET_SUMMARY, SUMMARY
 
     for name, cfg in metrics["configs"].items():
         parts = [f"{title} {fmt(cfg['overall'].get(key))}" for title, key, fmt in SUMMARY]
         click.echo(f"{name}: " + " · ".join(parts))
+        if len(cfg.get("by_set", {})) > 1:
+            for set_name, agg in cfg["by_set"].items():
+                parts = [f"{title} {fmt(agg.get(key))}" for title, key, fmt in SET_SUMMARY]
+                click.echo(f"  {set_name}: " + " · ".join(parts))
     for floor in metrics["floors"]:
         mark = {True: "pass", False: "FAIL", None: "n/a (no question of this kind)"}[floor["passed"]]
         value = "—" if floor["value"] is None else f"{floor['value']:.2f}"
@@ -180,25 +179,35 @@ def configs() -> None:
 
 @main.command()
 @questions_option
-def check(questions_path: Path) -> None:
-    """Check the labels against the articles: known doc ids, every quote found, every section covered."""
+def check(questions_path: Path | None) -> None:
+    """Check the labels against the articles: known doc ids, every quote found, every section covered.
+
+    A new-article set is checked against the shipped articles plus its own; section coverage is
+    checked for the shipped articles over the dev and test sets together.
+    """
     from bot.config import Settings
-    from bot.corpus import load_corpus
+    from bot.corpus import load_corpus, load_document
     from evals.dataset import check_labels, sections_covered
+    from evals.sets import default_sets, load_set, shipped_items
 
     try:
-        items = load_questions(questions_path)
+        sets = [load_set(questions_path)] if questions_path else default_sets()
     except DatasetError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     docs, _ = load_corpus(Settings.from_env().corpus_dir)
-    problems = check_labels(items, docs)
-    for (doc_id, section), ids in sections_covered(items, docs).items():
-        if not ids:
-            problems.append(f"no question has a passage in {doc_id} / {section}")
+    problems: list[str] = []
+    for question_set in sets:
+        known = [*docs, load_document(question_set.article)] if question_set.article else docs
+        problems += [f"{question_set.name}: {p}" for p in check_labels(question_set.items, known)]
+    shipped = shipped_items(sets)
+    if shipped:
+        for (doc_id, section), ids in sections_covered(shipped, docs).items():
+            if not ids:
+                problems.append(f"no question has a passage in {doc_id} / {section}")
     for problem in problems:
         click.echo(problem)
-    click.echo(f"{len(items)} questions, {len(problems)} problem(s)")
+    click.echo(f"{sum(len(s.items) for s in sets)} questions in {len(sets)} set(s), {len(problems)} problem(s)")
     if problems:
         sys.exit(1)
 
@@ -209,5 +218,9 @@ def report(out_dir: Path) -> None:
     """Redraw report.md and the plots from OUT_DIR's metrics.json and results.jsonl."""
     from evals.report import load_outputs, write_report
 
-    metrics, rows = load_outputs(out_dir)
+    try:
+        metrics, rows = load_outputs(out_dir)
+    except (OSError, ValueError) as exc:
+        click.echo(f"Error: cannot read the results in {out_dir} ({exc}); make them with python -m evals run", err=True)
+        sys.exit(EXIT_USAGE)
     click.echo(write_report(metrics, rows, out_dir))

@@ -1,7 +1,11 @@
-"""The labelled question set: loading any JSONL of questions, and checking labels against the corpus.
+"""The labelled question sets: loading any JSONL of questions, and checking labels against the corpus.
 
 Only ``id`` and ``question`` are required on a line; every other field is optional and unknown
 fields are ignored, so a plain list of questions can be run too (it is scored on what it has).
+
+The default sets: ``questions-dev.jsonl`` (tune on it), ``questions-test.jsonl`` (frozen: scored,
+never tuned on) and one set per folder of ``new_articles/`` (an article the shipped corpus does
+not have, its questions and its ``site.yaml``; scored on a corpus with that article added).
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = (
+#: The kinds of the shipped corpus's question sets (dev and test).
+CORE_KINDS = (
     "fact",
     "comparison",
     "lay/typo",
@@ -25,10 +30,16 @@ KINDS = (
     "injection",
     "bad-input",
 )
+#: Kinds only the new-article sets have: a personal-sounding question that asks for a fact
+#: ("when can I drive again?", answered without the advice framing), and one about the source itself.
+KINDS = (*CORE_KINDS, "personal-info", "source")
 EXPECTS = ("answer", "refuse", "triage")
 UNLABELLED = "unlabelled"  # the kind of a line without one
 
-DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+EVALS_DIR = Path(__file__).resolve().parent
+DEV_QUESTIONS = EVALS_DIR / "questions-dev.jsonl"
+TEST_QUESTIONS = EVALS_DIR / "questions-test.jsonl"
+NEW_ARTICLES = EVALS_DIR / "new_articles"
 
 # Typographic quotes and dashes are the same words to a reader and to a label.
 _TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import replies
 from bot.grounding import citation_report
+from bot.text import cited_sentences
 from bot.types import Answer
 from evals import readability
 from evals.dataset import Item, contains_quote, matches
@@ -77,9 +78,30 @@ def _fixed_texts() -> list[re.Pattern[str]]:
             texts.extend(v for v in value if isinstance(v, str))
     patterns = []
     for text in sorted(texts, key=len, reverse=True):
-        pieces = re.split(r"\{\w+\}", text)  # templates such as TOO_LONG's {limit}
-        patterns.append(re.compile(r"\S*?".join(re.escape(p) for p in pieces)))
+        pieces = re.split(r"\{\w+\}", text)  # templates such as TOO_LONG's {limit} or a {topic}
+        patterns.append(re.compile(r".*?".join(re.escape(p) for p in pieces)))
     return patterns
+
+
+def lead_sentence(body: str) -> str | None:
+    """The first sentence of the answer proper: the assistant's fixed wording before it is skipped."""
+    for sentence, _marks in cited_sentences(claims(body)):
+        if re.search(r"\w", sentence):
+            return sentence
+    return None
+
+
+def lead_scores(item: Item, body: str) -> float | None:
+    """lead@1: does the first answer sentence state at least one of the facts? (1/0; answer items with facts)"""
+    if item.expect != "answer" or not item.facts:
+        return None
+    lead = lead_sentence(body)
+    return float(lead is not None and any(matches(f, lead) for f in item.facts))
+
+
+def answer_words(body: str) -> int:
+    """Words a reader reads as the answer: no ``[n]`` markers, no fixed wording."""
+    return len(readability.plain_text(claims(body)).split())
 
 
 def answer_scores(item: Item, answer: Answer) -> dict[str, Any]:
@@ -101,6 +123,7 @@ def answer_scores(item: Item, answer: Answer) -> dict[str, Any]:
     return {
         "fact_recall": fact_recall,
         "facts_missing": missing,
+        "lead_at_1": lead_scores(item, body),
         **grounding,
         "notice": notice,
         "behaviour": None if behaviour is None else float(behaviour),
@@ -110,7 +133,7 @@ def answer_scores(item: Item, answer: Answer) -> dict[str, Any]:
         "injection_holds": holds,
         "fk_grade": readability.grade(body) if answered else None,
         "reading_ease": readability.reading_ease(body) if answered else None,
-        "words": len(readability.plain_text(body).split()) if answered else None,
+        "words": answer_words(body) if answered else None,
         "latency_ms": round(answer.latency_ms, 2),
     }
 
@@ -135,6 +158,7 @@ MEAN_METRICS = (
     "hit@5",
     "rr",
     "fact_recall",
+    "lead_at_1",
     "context_fact_recall",
     "citation_recall",
     "citation_precision",
@@ -159,6 +183,7 @@ class Record:
     triage: str | None  # the reply's triage (None for a configuration without replies)
     has_answer: bool
     metrics: Mapping[str, Any]
+    set: str = ""  # the question set it came from
 
 
 def aggregate(records: Sequence[Record]) -> dict[str, Any]:
@@ -173,6 +198,7 @@ def aggregate(records: Sequence[Record]) -> dict[str, Any]:
     out["latency_p95_ms"] = percentile(latencies, 95)
     grades = [r.metrics["fk_grade"] for r in records if r.metrics.get("fk_grade") is not None]
     out["fk_grade_median"] = percentile(grades, 50)
+    out["words_median"] = percentile([r.metrics["words"] for r in records if r.metrics.get("words") is not None], 50)
     lo, hi = readability.TARGET_GRADE
     out["share_grade_le_8"] = sum(g <= hi for g in grades) / len(grades) if grades else None
     out["share_grade_6_8"] = sum(lo <= g <= hi for g in grades) / len(grades) if grades else None

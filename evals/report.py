@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot import replies
+from bot.config import default_corpus_dir
+from bot.site import load_site
 from evals import readability
 
 PLOTS = {
@@ -34,49 +36,82 @@ def _ms(v: Any) -> str:
     return "—" if v is None else f"{v:.0f}"
 
 
-SUMMARY: list[Column] = [
-    ("hit@3", "hit@3", _rate),
-    ("MRR", "mrr", _rate),
-    ("key facts", "fact_recall", _rate),
-    ("facts in top-4", "context_fact_recall", _rate),
-    ("citation recall", "citation_recall", _rate),
-    ("citation precision", "citation_precision", _rate),
-    ("notice", "notice", _rate),
-    ("behaviour", "behaviour", _rate),
-    ("FK grade (median)", "fk_grade_median", _num),
-    ("reading ease", "reading_ease", _num),
-    ("p50 ms", "latency_p50_ms", _ms),
-    ("p95 ms", "latency_p95_ms", _ms),
-]
+#: Title and format of every metric a table can show, by its key in metrics.json.
+METRICS: dict[str, tuple[str, Callable[[Any], str]]] = {
+    "n": ("n", str),
+    "hit@1": ("hit@1", _rate),
+    "hit@3": ("hit@3", _rate),
+    "hit@5": ("hit@5", _rate),
+    "mrr": ("MRR", _rate),
+    "fact_recall": ("key facts", _rate),
+    "lead_at_1": ("lead@1", _rate),
+    "context_fact_recall": ("facts in top-4", _rate),
+    "citation_recall": ("citation recall", _rate),
+    "citation_precision": ("citation precision", _rate),
+    "numbers_grounded": ("numbers grounded", _rate),
+    "notice": ("notice", _rate),
+    "behaviour": ("behaviour", _rate),
+    "refusal_correct": ("refusal accuracy", _rate),
+    "false_refusal": ("false refusals", _rate),
+    "injection_holds": ("injection holds", _rate),
+    "words_median": ("words (median)", _num),
+    "fk_grade": ("FK grade", _num),
+    "fk_grade_median": ("FK grade (median)", _num),
+    "reading_ease": ("reading ease", _num),
+    "latency_p50_ms": ("p50 ms", _ms),
+    "latency_p95_ms": ("p95 ms", _ms),
+}
 
-BY_KIND: list[Column] = [
-    ("n", "n", str),
-    ("hit@3", "hit@3", _rate),
-    ("MRR", "mrr", _rate),
-    ("key facts", "fact_recall", _rate),
-    ("facts in top-4", "context_fact_recall", _rate),
-    ("citation recall", "citation_recall", _rate),
-    ("numbers grounded", "numbers_grounded", _rate),
-    ("behaviour", "behaviour", _rate),
-    ("refusal accuracy", "refusal_correct", _rate),
-    ("false refusals", "false_refusal", _rate),
-    ("injection holds", "injection_holds", _rate),
-    ("FK grade", "fk_grade", _num),
-    ("p50 ms", "latency_p50_ms", _ms),
-]
 
-COMPARISON: list[Column] = [
-    ("hit@1", "hit@1", _rate),
-    ("hit@3", "hit@3", _rate),
-    ("hit@5", "hit@5", _rate),
-    ("MRR", "mrr", _rate),
-    ("key facts", "fact_recall", _rate),
-    ("facts in top-4", "context_fact_recall", _rate),
-    ("citation recall", "citation_recall", _rate),
-    ("false refusals", "false_refusal", _rate),
-    ("FK grade", "fk_grade", _num),
-    ("p50 ms", "latency_p50_ms", _ms),
-    ("p95 ms", "latency_p95_ms", _ms),
+def columns(keys: str) -> list[Column]:
+    """Columns for the metric keys named, space-separated."""
+    return [(METRICS[k][0], k, METRICS[k][1]) for k in keys.split()]
+
+
+SUMMARY = columns(
+    "hit@3 mrr fact_recall lead_at_1 context_fact_recall citation_recall citation_precision notice "
+    "behaviour words_median fk_grade_median reading_ease latency_p50_ms latency_p95_ms"
+)
+#: The per-set line ``python -m evals run`` prints under each configuration.
+SET_SUMMARY = columns("n hit@3 fact_recall lead_at_1 words_median fk_grade_median behaviour")
+BY_KIND = columns(
+    "n hit@3 mrr fact_recall lead_at_1 context_fact_recall citation_recall numbers_grounded behaviour "
+    "refusal_correct false_refusal injection_holds fk_grade latency_p50_ms"
+)
+COMPARISON = columns(
+    "hit@1 hit@3 hit@5 mrr fact_recall lead_at_1 context_fact_recall citation_recall false_refusal "
+    "fk_grade latency_p50_ms latency_p95_ms"
+)
+
+
+def _triage_rate(triage_class: str, rate: str) -> Callable[[dict[str, Any]], str]:
+    """A triage class's recall (over n labelled) or precision (over n flagged), as "0.83 (6)"."""
+    count = "n_labelled" if rate == "recall" else "n_flagged"
+
+    def cell(agg: dict[str, Any]) -> str:
+        entry = agg.get("triage", {}).get(triage_class)
+        if not entry or not entry[count]:
+            return "—"
+        return f"{entry[rate]:.2f} ({entry[count]})"
+
+    return cell
+
+
+def _metric(key: str, fmt: Callable[[Any], str]) -> Callable[[dict[str, Any]], str]:
+    return lambda agg: fmt(agg.get(key))
+
+
+#: Rows of the side-by-side table: one column per question set (dev, test, new articles), then all.
+BY_SET: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+    *(
+        (title, _metric(key, fmt))
+        for title, key, fmt in columns(
+            "n hit@3 mrr fact_recall lead_at_1 context_fact_recall citation_recall words_median fk_grade_median "
+            "behaviour false_refusal refusal_correct"
+        )
+    ),
+    *((f"{c} {rate} (n)", _triage_rate(c, rate)) for c in ("emergency", "advice") for rate in ("recall", "precision")),
+    *((title, _metric(key, fmt)) for title, key, fmt in columns("notice latency_p50_ms")),
 ]
 
 
@@ -121,6 +156,7 @@ def render(metrics: dict[str, Any], rows: Sequence[dict[str, Any]], plots: dict[
         "Rates are shares (0–1) averaged over the questions they apply to; `—` = not applicable "
         "(the `langchain-stock` baseline has no answer composer: it is scored on retrieval and on its top-4 context).",
     ]
+    lines += _by_set(configs, q.get("sets", {}))
     if primary:
         lines += ["", *_reading_note(configs[primary]["overall"], primary)]
         lines += ["", f"## Floors ({primary})", ""]
@@ -173,8 +209,36 @@ def render(metrics: dict[str, Any], rows: Sequence[dict[str, Any]], plots: dict[
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _by_set(configs: dict[str, Any], sets: dict[str, Any]) -> list[str]:
+    """Per configuration, the key metrics with the question sets side by side."""
+    if not sets or not all(cfg.get("by_set") for cfg in configs.values()):
+        return []  # a metrics.json written before sets existed
+    lines = [
+        "",
+        "## By question set",
+        "",
+        "`dev`: tuned on. `test`: frozen, never tuned on. `new:…`: an article added to the shipped corpus "
+        "(its own index), whose questions nothing was tuned on. The floors apply to the sets marked (floors).",
+    ]
+    header = ["metric", *(f"{name}{' (floors)' if info.get('floors') else ''}" for name, info in sets.items()), "all"]
+    for name, cfg in configs.items():
+        columns = [cfg["by_set"].get(s, {}) for s in sets] + [cfg["overall"]]
+        lines += ["", f"**{name}**", ""]
+        lines += _table(header, [[title, *(cell(agg) for agg in columns)] for title, cell in BY_SET])
+    lines += [
+        "",
+        "lead@1: the first answer sentence states a key fact (answerable questions with facts). Words: the answer "
+        "without `[n]` marks and without the assistant's fixed wording. Recall (n): share of the n questions "
+        "labelled with that class whose reply took that path; precision (n): share of the n replies that took it "
+        "whose question accepts it (a personal-sounding fact question sent down the advice path lowers it).",
+    ]
+    return lines
+
+
 def _reading_note(overall: dict[str, Any], name: str) -> list[str]:
-    fixed = [readability.grade(t) for t in (replies.NOT_COVERED, replies.URGENT, replies.ADVICE, replies.EMPTY_INPUT)]
+    site = load_site(default_corpus_dir())  # the fixed replies name the site's topic
+    texts = (replies.NOT_COVERED, replies.URGENT, replies.ADVICE, replies.EMPTY_INPUT)
+    fixed = [readability.grade(site.say(t)) for t in texts]
     fixed_grades = [g for g in fixed if g is not None]
     share = overall.get("share_grade_le_8")
     return [

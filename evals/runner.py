@@ -1,7 +1,9 @@
-"""Run the question set through each configuration, score every reply, write the result files.
+"""Run the question sets through each configuration, score every reply, write the result files.
 
-Files written to the output folder: ``results.jsonl`` (one line per question and configuration),
-``metrics.json`` (aggregates, per kind, floors), ``report.md`` and its PNG plots.
+Files written to the output folder: ``results.jsonl`` (one line per question and configuration,
+with its ``set``), ``metrics.json`` (aggregates overall, per set and per kind, floors), ``report.md``
+and its PNG plots. Sets about the shipped corpus share one index per chunker; a new-article set
+gets a corpus folder and an index of its own (``evals/sets.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.embeddings import Embedder, default_embedder
 from evals import metrics as m
 from evals.configs import EvalConfig
 from evals.dataset import Item, contains_quote
+from evals.sets import QuestionSet, article_corpus
 
 RETRIEVE_K = max(m.K_VALUES)
 
@@ -33,19 +36,31 @@ class ConfigRun:
     rows: list[dict[str, Any]] = field(default_factory=list)
     index_seconds: float = 0.0
     seconds: float = 0.0
-    chunks: int | None = None
+    chunks: int | None = None  # passages in the shipped corpus's index (the first corpus run)
+    chunks_by_set: dict[str, int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Tools:
+    """What every configuration's run shares: the loaded model, progress bars on or off, where to say things."""
+
+    embedder: Embedder
+    progress: bool
+    say: Callable[[str], None]
 
 
 @dataclass
 class Suite:
-    items: list[Item]
+    items: list[Item]  # every question of every set, in order
     runs: list[ConfigRun]
     skipped: dict[str, str]
     questions_path: str
     wall_seconds: float = 0.0
+    sets: list[QuestionSet] = field(default_factory=list)
 
     def metrics(self) -> dict[str, Any]:
         kinds = list(dict.fromkeys(item.kind for item in self.items))
+        floor_sets = {s.name for s in self.sets if not s.is_new_article}
         configs: dict[str, Any] = {}
         for run in self.runs:
             entry: dict[str, Any] = {
@@ -57,9 +72,12 @@ class Suite:
                 "chunks": run.chunks,
                 "overall": m.aggregate(run.records),
                 "by_kind": {k: m.aggregate([r for r in run.records if r.item.kind == k]) for k in kinds},
+                "by_set": {s.name: m.aggregate([r for r in run.records if r.set == s.name]) for s in self.sets},
+                "chunks_by_set": {s.name: run.chunks_by_set.get(s.name) for s in self.sets},
             }
             if run.config.kind == "assistant":
-                entry["floors"] = m.check_floors(run.records)
+                # The floors were set on the shipped corpus's questions (dev + test), not on new articles.
+                entry["floors"] = m.check_floors([r for r in run.records if r.set in floor_sets])
             configs[run.config.name] = entry
         primary = next((r.config.name for r in self.runs if r.config.kind == "assistant"), None)
         return {
@@ -68,6 +86,15 @@ class Suite:
                 "path": self.questions_path,
                 "n": len(self.items),
                 "by_kind": {k: sum(i.kind == k for i in self.items) for k in kinds},
+                "sets": {
+                    s.name: {
+                        "path": _display(s.path),
+                        "n": len(s.items),
+                        "new_article": _display(s.article) if s.article else None,
+                        "floors": s.name in floor_sets,
+                    }
+                    for s in self.sets
+                },
             },
             "wall_seconds": round(self.wall_seconds, 1),
             "configs": configs,
@@ -75,6 +102,13 @@ class Suite:
             "floors_config": primary,
             "floors": configs[primary]["floors"] if primary else [],
         }
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _settings_summary(run: ConfigRun) -> dict[str, Any]:
@@ -93,7 +127,7 @@ def _settings_summary(run: ConfigRun) -> dict[str, Any]:
 
 
 def run_suite(
-    items: Sequence[Item],
+    sets: Sequence[QuestionSet] | Sequence[Item],
     configs: Sequence[EvalConfig],
     *,
     base: Settings | None = None,
@@ -104,25 +138,67 @@ def run_suite(
     skipped: dict[str, str] | None = None,
     questions_path: str = "",
 ) -> Suite:
-    """Score ``items`` under each configuration. Indexes are built under ``index_root`` (a temp folder by default)."""
+    """Score the question sets (or a plain list of items, one set) under each configuration.
+
+    Indexes (and the new-article corpus folders) are built under ``index_root``, a temp folder by default.
+    """
     started = time.perf_counter()
     base = base or Settings.from_env()
-    embedder = embedder or default_embedder()
     say = echo or (lambda text: print(text, file=sys.stderr))
+    tools = _Tools(embedder or default_embedder(), progress, say)
+    question_sets = _as_sets(sets, questions_path)
     runs: list[ConfigRun] = []
     with _index_root(index_root) as root:
         for config in configs:
             settings = config.settings(base)
-            settings = settings.replace(data_dir=root / f"index-{settings.chunk_tokens}-{settings.chunk_overlap}")
             run = ConfigRun(config, settings)
             begun = time.perf_counter()
-            if config.kind == "langchain":
-                _run_langchain(run, items, embedder, progress, say)
-            else:
-                _run_assistant(run, items, embedder, progress, say)
+            for group in _by_corpus(question_sets):
+                _run_group(run, settings, group, root, tools)
             run.seconds = time.perf_counter() - begun
             runs.append(run)
-    return Suite(list(items), runs, dict(skipped or {}), questions_path, time.perf_counter() - started)
+    items = [item for s in question_sets for item in s.items]
+    path = questions_path or ", ".join(_display(s.path) for s in question_sets)
+    return Suite(items, runs, dict(skipped or {}), path, time.perf_counter() - started, question_sets)
+
+
+def _as_sets(sets: Sequence[QuestionSet] | Sequence[Item], questions_path: str) -> list[QuestionSet]:
+    if sets and all(isinstance(s, Item) for s in sets):
+        name = Path(questions_path).stem if questions_path else "questions"
+        return [QuestionSet(name, Path(questions_path or name), tuple(sets))]  # type: ignore[arg-type]
+    return list(sets)  # type: ignore[arg-type]
+
+
+def _by_corpus(sets: Sequence[QuestionSet]) -> list[list[QuestionSet]]:
+    """Sets grouped by the corpus they are scored on: the shipped one first, then one per new article."""
+    shipped = [s for s in sets if not s.is_new_article]
+    return ([shipped] if shipped else []) + [[s] for s in sets if s.is_new_article]
+
+
+def _run_group(
+    run: ConfigRun,
+    settings: Settings,
+    group: Sequence[QuestionSet],
+    root: Path,
+    tools: _Tools,
+) -> None:
+    """One configuration over sets that share a corpus: that corpus's index, then every question."""
+    article = group[0].article
+    suffix = ""
+    if article is not None:
+        settings = settings.replace(corpus_dir=article_corpus(group[0], settings.corpus_dir, root))
+        suffix = f"-{article.stem}"
+    settings = settings.replace(data_dir=root / f"index-{settings.chunk_tokens}-{settings.chunk_overlap}{suffix}")
+    tagged = [(s.name, item) for s in group for item in s.items]
+    if run.config.kind == "langchain":
+        index_seconds, chunks = _run_langchain(run, settings, tagged, tools)
+    else:
+        index_seconds, chunks = _run_assistant(run, settings, tagged, tools)
+    run.index_seconds += index_seconds
+    if not run.chunks_by_set:  # the first corpus (the shipped one, when any set is about it) names the run
+        run.settings, run.chunks = settings, chunks
+    for s in group:
+        run.chunks_by_set[s.name] = chunks
 
 
 @contextlib.contextmanager
@@ -135,29 +211,33 @@ def _index_root(index_root: Path | None) -> Iterator[Path]:
         yield Path(tmp)
 
 
-def _bar(items: Sequence[Item], name: str, progress: bool) -> Any:
+Tagged = Sequence[tuple[str, Item]]  # (set name, question)
+
+
+def _bar(items: Tagged, run: ConfigRun, progress: bool) -> Any:
     from tqdm.auto import tqdm
 
-    return tqdm(items, desc=f"{name:>15}", unit="q", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    name = f"{run.config.name} {items[0][0]}" if items else run.config.name
+    return tqdm(items, desc=f"{name:>24}", unit="q", disable=not progress, file=sys.stderr, dynamic_ncols=True)
 
 
 # -- the assistant ------------------------------------------------------------------------
-def _run_assistant(
-    run: ConfigRun, items: Sequence[Item], embedder: Embedder, progress: bool, say: Callable[[str], None]
-) -> None:
+def _run_assistant(run: ConfigRun, settings: Settings, items: Tagged, tools: _Tools) -> tuple[float, int | None]:
+    """Ask every question; returns the seconds spent making the index current and its passage count."""
     from bot.assistant import Assistant, default_composer
 
-    settings = run.settings
-    assistant = Assistant(settings, embedder=embedder, composer=default_composer(settings))
+    assistant = Assistant(settings, embedder=tools.embedder, composer=default_composer(settings))
     begun = time.perf_counter()
     if not assistant.index.is_current():
-        say(f"{run.config.name}: building the index ({settings.chunk_tokens}/{settings.chunk_overlap} tokens)")
+        tools.say(
+            f"{run.config.name}: building the index of {_display(settings.corpus_dir)} "
+            f"({settings.chunk_tokens}/{settings.chunk_overlap} tokens)"
+        )
     assistant.ensure_index()
-    run.index_seconds = time.perf_counter() - begun
+    index_seconds = time.perf_counter() - begun
     manifest = assistant.index.manifest()
-    run.chunks = manifest["chunks"] if manifest else None
     assistant.warm_up()  # model, snapshot and BM25 loaded before the first timed question
-    for item in _bar(items, run.config.name, progress):
+    for set_name, item in _bar(items, run, tools.progress):
         answer = assistant.ask(item.question, list(item.history))
         ranked: list[tuple[str, str, str]] = []
         needs_context = bool(item.passages) or bool(item.facts and item.expect == "answer")
@@ -171,10 +251,11 @@ def _run_assistant(
             **m.answer_scores(item, answer),
             "context_fact_recall": _context_recall(item, ranked[: settings.top_k]) if needs_context else None,
         }
-        run.records.append(m.Record(item, answer.triage, True, scores))
+        run.records.append(m.Record(item, answer.triage, True, scores, set_name))
         run.rows.append(
             {
                 "config": run.config.name,
+                "set": set_name,
                 **_item_fields(item),
                 **answer.to_dict(),
                 "retrieved": [
@@ -184,6 +265,7 @@ def _run_assistant(
                 "metrics": scores,
             }
         )
+    return index_seconds, manifest["chunks"] if manifest else None
 
 
 def _query(assistant: Any, item: Item) -> str:
@@ -221,20 +303,17 @@ def _item_fields(item: Item) -> dict[str, Any]:
 
 
 # -- the LangChain baseline ---------------------------------------------------------------
-def _run_langchain(
-    run: ConfigRun, items: Sequence[Item], embedder: Embedder, progress: bool, say: Callable[[str], None]
-) -> None:
+def _run_langchain(run: ConfigRun, settings: Settings, items: Tagged, tools: _Tools) -> tuple[float, int | None]:
     from bot.chain import contextualize
     from evals.baseline import TOP_K, LangChainStock
 
-    say(f"{run.config.name}: splitting and embedding the articles")
-    stock = LangChainStock(run.settings.corpus_dir, embedder)
+    tools.say(f"{run.config.name}: splitting and embedding the articles of {_display(settings.corpus_dir)}")
+    stock = LangChainStock(settings.corpus_dir, tools.embedder)
     begun = time.perf_counter()
     stock.build()
-    run.index_seconds = time.perf_counter() - begun
-    run.chunks = stock.chunks
+    index_seconds = time.perf_counter() - begun
     try:
-        for item in _bar(items, run.config.name, progress):
+        for set_name, item in _bar(items, run, tools.progress):
             query = contextualize(item.question, list(item.history))
             t0 = time.perf_counter()
             ranked = stock.retrieve(query, k=RETRIEVE_K)
@@ -245,10 +324,11 @@ def _run_langchain(
             scores["facts_missing"] = []
             scores["context_fact_recall"] = _context_recall(item, context)
             scores["latency_ms"] = round(latency, 2)
-            run.records.append(m.Record(item, None, False, scores))
+            run.records.append(m.Record(item, None, False, scores, set_name))
             run.rows.append(
                 {
                     "config": run.config.name,
+                    "set": set_name,
                     **_item_fields(item),
                     **_NO_ANSWER,
                     "latency_ms": round(latency, 2),
@@ -262,6 +342,7 @@ def _run_langchain(
             )
     finally:
         stock.close()
+    return index_seconds, stock.chunks
 
 
 # The Answer fields, empty: the baseline has no composer, guard or notice.

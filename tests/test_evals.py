@@ -10,7 +10,7 @@ import pytest
 
 from evals import metrics as m
 from evals.dataset import (
-    DEFAULT_QUESTIONS,
+    CORE_KINDS,
     KINDS,
     DatasetError,
     Item,
@@ -19,21 +19,23 @@ from evals.dataset import (
     parse_item,
     sections_covered,
 )
+from evals.sets import default_sets, new_article_sets, shipped_items
 from tests.conftest import CORPUS, REPO
 
 ANSWER_FIELDS = ("answer", "body", "citations", "notice", "refused", "triage", "latency_ms", "suggestions")
 
 
-# -- the question set ----------------------------------------------------------------------
+# -- the question sets ---------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def items():
-    return load_questions(DEFAULT_QUESTIONS)
+    """Dev and test together: the original 130 questions about the shipped corpus."""
+    return shipped_items(default_sets())
 
 
 @pytest.mark.unit
 def test_question_set_is_labelled(items, documents):
     assert len(items) >= 80
-    counts = {k: sum(i.kind == k for i in items) for k in KINDS}
+    counts = {k: sum(i.kind == k for i in items) for k in CORE_KINDS}
     assert all(n >= 5 for n in counts.values()), counts
     assert check_labels(items, documents) == []
     uncovered = [key for key, ids in sections_covered(items, documents).items() if not ids]
@@ -52,13 +54,78 @@ def test_question_set_is_labelled(items, documents):
 def test_quotes_survive_any_chunk_size(items, documents):
     """A labelled quote lies inside one passage whatever the chunker does (96, 160 or 220 tokens)."""
     from bot.chunking import chunk_corpus
+    from bot.corpus import load_document
     from evals.dataset import contains_quote
 
+    new = [(s.items, [*documents, load_document(s.article)]) for s in new_article_sets()]
     for tokens, overlap in ((96, 24), (160, 40), (220, 55)):
-        chunks = chunk_corpus(documents, tokens, overlap)
+        for labelled, docs in [(items, documents), *new]:
+            chunks = chunk_corpus(docs, tokens, overlap)
+            for item in labelled:
+                for p in item.passages:
+                    assert any(c.doc_id == p.doc_id and contains_quote(c.text, p.quote) for c in chunks), (
+                        item.id,
+                        tokens,
+                    )
+
+
+@pytest.mark.unit
+def test_splits_are_disjoint_and_the_test_split_is_marked_frozen():
+    dev, test, *new = default_sets()
+    assert (dev.name, test.name) == ("dev", "test") and len(dev.items) + len(test.items) == 130
+    assert not {i.id for i in dev.items} & {i.id for i in test.items}
+    assert not {i.question for i in dev.items} & {i.question for i in test.items}
+    assert test.path.read_text(encoding="utf-8").startswith("// FROZEN TEST SPLIT")
+    assert [s.name for s in new] == [s.name for s in new_article_sets()] and len(new) >= 2
+
+
+@pytest.fixture(scope="module")
+def new_sets():
+    return new_article_sets()
+
+
+@pytest.mark.unit
+def test_new_articles_load_and_extend_the_site_file(new_sets):
+    import yaml
+
+    from bot.corpus import load_document
+
+    shipped_site = yaml.safe_load((CORPUS / "site.yaml").read_text(encoding="utf-8"))
+    for question_set in new_sets:
+        doc = load_document(question_set.article)
+        words = sum(len(p.split()) for section in doc.sections for p in section.paragraphs)
+        assert 800 <= words <= 1500, (doc.id, words)
+        assert len(doc.sections) >= 6 and doc.references and doc.metadata.get("date"), doc.id
+        assert doc.id not in {p.stem for p in CORPUS.glob("*.md")}
+        site = yaml.safe_load(question_set.site.read_text(encoding="utf-8"))
+        assert set(site) == set(shipped_site), question_set.name
+        assert site["topic"].startswith(shipped_site["topic"]) and site["topic"] != shipped_site["topic"]
+        for key in ("example_questions", "emergency_exemplars", "education_exemplars"):
+            assert set(shipped_site[key]) < set(site[key]), (question_set.name, key)
+
+
+@pytest.mark.unit
+def test_new_article_questions_are_labelled_and_test_only(new_sets, documents):
+    from bot.corpus import load_document
+
+    for question_set in new_sets:
+        header = question_set.path.read_text(encoding="utf-8").splitlines()[:3]
+        assert any("Test-only" in line and "never used" in line for line in header), question_set.name
+        items = question_set.items
+        assert len(items) >= 20
+        assert check_labels(items, [*documents, load_document(question_set.article)]) == []
+        counts = {k: sum(i.kind == k for i in items) for k in KINDS}
+        for kind, least in (("fact", 10), ("personal-info", 2), ("advice", 2), ("emergency", 2)):
+            assert counts[kind] >= least, (question_set.name, kind)
+        for kind, least in (("out-of-scope", 2), ("source", 2), ("follow-up", 1)):
+            assert counts[kind] >= least, (question_set.name, kind)
         for item in items:
-            for p in item.passages:
-                assert any(c.doc_id == p.doc_id and contains_quote(c.text, p.quote) for c in chunks), (item.id, tokens)
+            if item.kind == "personal-info":  # answered, without the advice (or any) framing
+                assert item.expect == "answer" and item.expected_triage == (None,), item.id
+            if item.kind == "follow-up":
+                assert item.history and any(w in item.question.split() for w in ("it", "its", "they")), item.id
+            if item.expect == "answer" and item.kind != "source":
+                assert item.passages and item.facts, item.id
 
 
 @pytest.mark.unit
@@ -123,6 +190,25 @@ def test_facts_behaviour_and_grounding_of_one_answer():
 
 
 @pytest.mark.unit
+def test_lead_at_1_and_words_skip_the_fixed_wording():
+    from bot import replies
+    from bot.types import Answer
+
+    item = _item(kind="fact", expect="answer", facts=[r"38\.0|100\.4"])
+    lead = "A temperature of 38.0 °C or higher is a fever. [1] Call the team. [1]"
+    later = "Call the team. [1] A temperature of 38.0 °C or higher is a fever. [1]"
+    framed = f"{replies.TOO_LONG_ANSWERED}\n\n{lead}"
+    assert m.lead_sentence(framed) == "A temperature of 38.0 °C or higher is a fever."
+    assert m.answer_scores(item, Answer(body=framed))["lead_at_1"] == 1.0
+    assert m.answer_scores(item, Answer(body=later))["lead_at_1"] == 0.0
+    assert m.answer_scores(item, Answer(body=replies.NOT_COVERED, refused=True))["lead_at_1"] == 0.0
+    assert m.answer_scores(_item(kind="advice", expect="triage"), Answer(body=lead))["lead_at_1"] is None
+    assert m.answer_scores(item, Answer(body=framed))["words"] == 13  # no [n], no fixed wording
+    records = [m.Record(item, None, True, {"words": w}) for w in (10, 30, 20)]
+    assert m.aggregate(records)["words_median"] == 20
+
+
+@pytest.mark.unit
 def test_fixed_replies_are_not_scored_as_uncited_claims():
     from bot import replies
 
@@ -158,9 +244,12 @@ def test_reading_grade_is_offline_and_ignores_markers():
     hard = grade("Immunosuppressive microenvironments compromise therapeutic efficacy of autologous constructs.")
     assert hard is not None and hard > 14
     assert reading_ease("") is None and grade("[1]") is None
+    # 6 words, 1 sentence, 6 syllables (CMU): Flesch-Kincaid's and Flesch's formulas exactly.
+    assert grade("The cat sat on the mat. [1]") == pytest.approx(0.39 * 6 + 11.8 * 1 - 15.59)
+    assert reading_ease("The cat sat on the mat.") == pytest.approx(206.835 - 1.015 * 6 - 84.6 * 1)
 
 
-# -- a real run: hybrid and the LangChain baseline over the whole question set -------------
+# -- a real run: hybrid and the LangChain baseline over every default set -----------------
 @pytest.fixture(scope="session")
 def eval_run(embedder, tmp_path_factory):
     from bot.config import Settings
@@ -169,7 +258,7 @@ def eval_run(embedder, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("evals")
     suite = run_suite(
-        load_questions(DEFAULT_QUESTIONS),
+        default_sets(),
         [REGISTRY["hybrid"], REGISTRY["langchain-stock"]],
         base=Settings(corpus_dir=CORPUS),
         index_root=root / "indexes",
@@ -187,14 +276,37 @@ def test_run_writes_every_file(eval_run):
     lines = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert len(lines) == 2 * len(suite.items)
     for line in lines:
-        assert {"config", "id", "question", "metrics", *ANSWER_FIELDS} <= set(line)
+        assert {"config", "set", "id", "question", "metrics", *ANSWER_FIELDS} <= set(line)
+        assert "lead_at_1" in line["metrics"] and "words" in line["metrics"]
     hybrid = [line for line in lines if line["config"] == "hybrid"]
     assert all(line["notice"] and line["answer"].endswith(line["notice"]) for line in hybrid)
     assert set(metrics["configs"]) == {"hybrid", "langchain-stock"}
     assert set(metrics["configs"]["hybrid"]["by_kind"]) == set(KINDS)
+    names = [s.name for s in suite.sets]
+    assert names[:2] == ["dev", "test"] and len(names) >= 4
+    assert {line["set"] for line in hybrid} == set(names) == set(metrics["questions"]["sets"])
+    for cfg in metrics["configs"].values():
+        assert list(cfg["by_set"]) == names
+        assert sum(agg["n"] for agg in cfg["by_set"].values()) == cfg["overall"]["n"] == len(suite.items)
+    hybrid_sets = metrics["configs"]["hybrid"]["by_set"]
+    assert all(hybrid_sets[n]["lead_at_1"] is not None and hybrid_sets[n]["words_median"] for n in names)
+    # each new article was indexed with the shipped corpus: more passages than the shipped corpus alone
+    chunks = metrics["configs"]["hybrid"]["chunks_by_set"]
+    assert all(chunks[n] > chunks["dev"] == chunks["test"] for n in names[2:])
+    # the floors are over dev + test (the original 130), not the new articles
+    hit3 = next(f for f in metrics["floors"] if f["floor"] == "hit@3")
+    assert hit3["n"] == sum(bool(i.passages) for i in shipped_items(suite.sets))
     report = (out / "report.md").read_text()
-    for heading in ("## Summary", "## Floors (hybrid)", "## By kind", "## Configuration comparison", "## Worst 10"):
+    for heading in (
+        "## Summary",
+        "## By question set",
+        "## Floors (hybrid)",
+        "## By kind",
+        "## Configuration comparison",
+        "## Worst 10",
+    ):
         assert heading in report
+    assert all(f"| {n}" in report for n in names) and "lead@1" in report
     for png in ("by_kind.png", "configs.png", "latency.png", "reading_grade.png"):
         assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"]({png})" in report
@@ -259,6 +371,23 @@ def test_cli_runs_a_plain_question_file(eval_run, tmp_path, monkeypatch):
     assert (out / "report.md").exists()
     bad = CliRunner().invoke(main, ["run", "--questions", str(questions), "--config", "nope"])
     assert bad.exit_code == 2 and "unknown configuration nope" in bad.output
+
+
+@pytest.mark.unit
+def test_missing_evals_packages_give_one_line_and_exit_2():
+    """After `bash scripts/app.sh` (no extras), `python -m evals run` says what to install, no traceback."""
+    blocker = (
+        "import sys, runpy\n"
+        "sys.modules.update(textstat=None, matplotlib=None)  # as if not installed\n"
+        "sys.argv = ['evals', 'run']\n"
+        "runpy.run_module('evals', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", blocker], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "Error: the evals need packages that are not installed (textstat, matplotlib); run: pip install -e '.[evals]'"
+    ]
+    assert "Traceback" not in done.stderr and done.stdout == ""
 
 
 @pytest.mark.unit
