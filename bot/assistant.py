@@ -10,10 +10,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot import replies
-from bot.answer import Answer, ExtractiveComposer
+from bot.answer import Answer
 from bot.chain import Composer, build_chain, stream_composer
 from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder
+from bot.extractive import ExtractiveComposer
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
 from bot.store import ChromaIndex, IndexStoreError, IngestStats, StaleSnapshotError

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.answer import Answer, cited_sentences, numbers_in
 from bot.chunking import split_sentences
+from bot.quotes import quoted
 from bot.retrieval import terms
 
 #: Share of a sentence's content words that must occur in its cited passages (paraphrase).
@@ -24,9 +25,10 @@ def flat(text: str) -> str:
 
 
 def support(sentence: str, cited: Sequence[str]) -> float:
-    """1.0 for a verbatim quote; otherwise the share of its content words found in ``cited``."""
+    """1.0 for a verbatim quote (a dropped leading connective allowed, ``bot.quotes``); otherwise
+    the share of its content words found in ``cited``."""
     joined = " ".join(flat(t) for t in cited)
-    if flat(sentence) and flat(sentence) in joined:
+    if quoted(sentence, [joined]):
         return 1.0
     words = terms(sentence)
     if not words:
