@@ -20,15 +20,16 @@ import numpy as np
 from bot import question_form as qf
 from bot.answer import Answer, Citation, not_covered
 from bot.quotes import drop_connective, source_span
-from bot.ranker import Ranker, Signals, default_ranker, featurize, idf_of
+from bot.ranker import Ranker, Signals, default_ranker, featurize, idf_of, reading_grade
 from bot.retrieval import Passage, Retrieval, terms
 from bot.store import StoredSentence
 
 MAX_SENTENCES = 3
 # A sentence after the lead must be nearly as likely to be the answer as the lead (ranker share) ...
-FOLLOW_RATIO = 0.6
+FOLLOW_RATIO = 0.15
 # ... or, when it supplies what the form needs (other side, caveat, reason), at least this share of it.
 NEED_RATIO = 0.2
+PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
@@ -76,7 +77,9 @@ class ExtractiveComposer:
         if not found:
             return []
         features = self.features(form, retrieval, found)
-        probabilities = (self.ranker or default_ranker()).shares(features)
+        # Of equally good answers the plainer one: a small cost per reading grade above 10.
+        grades = np.array([max(reading_grade(c.shown) - PLAIN_GRADE, 0.0) for c in found])
+        probabilities = (self.ranker or default_ranker()).shares(features, PLAIN_WEIGHT * grades)
         scored = [replace(c, probability=float(p)) for c, p in zip(found, probabilities, strict=True)]
         return sorted(scored, key=lambda c: -c.probability)
 

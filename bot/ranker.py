@@ -98,6 +98,15 @@ def featurize(form: qf.QuestionForm, query_terms: Sequence[str], idf: Mapping[st
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
 
+def reading_grade(sentence: str) -> float:
+    """Flesch-Kincaid grade of one sentence, syllables estimated by vowel groups (no dictionary)."""
+    words = re.findall(r"[A-Za-z]+", sentence)
+    if not words:
+        return 0.0
+    syllables = sum(max(1, len(re.findall(r"[aeiouy]+", w.lower())) - w.lower().endswith("e")) for w in words)
+    return 0.39 * len(words) + 11.8 * syllables / len(words) - 15.59
+
+
 def asked_match(cosine: float) -> float:
     """0 for an article question that is not the one asked (cosine 0.5 or less), up to 1 for the same."""
     return max(cosine - 0.5, 0.0) * 2
@@ -141,10 +150,11 @@ class Ranker:
     def logits(self, features: np.ndarray) -> np.ndarray:
         return (features - self.mean) / self.scale @ self.weights + self.bias
 
-    def shares(self, features: np.ndarray) -> np.ndarray:
-        """Softmax over the candidates of one question: how likely each is THE answer."""
-        logits = self.logits(features)
-        e = np.exp(logits - logits.max(initial=0.0))
+    def shares(self, features: np.ndarray, penalty: np.ndarray | None = None) -> np.ndarray:
+        """Softmax over the candidates of one question: how likely each is THE answer
+        (``penalty`` is subtracted from the logits first)."""
+        logits = self.logits(features) - (0.0 if penalty is None else penalty)
+        e = np.exp(logits - logits.max(initial=-np.inf))
         return e / e.sum() if len(e) else e
 
 
