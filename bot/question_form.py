@@ -27,7 +27,7 @@ _LAY = (
     (r"\bwhats\b|\bwhat's\b", "what is"),
     (r"^r\b", "are"),
     (r"\bu\b", "you"),
-    (r"\bdose\b(?=\s+(?:it|they|the|a|an|this|that|car|cell)\b)", "does"),
+    (r"\bdose\b(?=\s+(?:it|they|the|a|an|this|that)\b)", "does"),
 )
 # "How long / how often / how much ..." and the kind of figure each wants.
 _MEASURES = (
