@@ -12,6 +12,7 @@ from bot import replies
 from bot.chain import ChainInput, Message, build_chain
 from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder
+from bot.extractive import ExtractiveComposer
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
 from bot.store import ChromaIndex, IndexStoreError, IngestStats
@@ -116,8 +117,6 @@ class Assistant:
 def default_composer(settings: Settings) -> Composer:
     """The one place the composer is chosen: extractive, unless ``BOT_LLM`` names a chat model
     (which falls back to the extractive one)."""
-    from bot.answer import ExtractiveComposer
-
     extractive = ExtractiveComposer(
         max_words=settings.max_answer_words,
         min_relevance=settings.min_relevance,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.quotes import quoted
 from bot.text import cited_sentences, flat, fold, numbers_in, split_sentences, terms
 from bot.types import Answer
 
@@ -19,9 +20,10 @@ SUPPORT_THRESHOLD = 0.75
 
 
 def support(sentence: str, cited: Sequence[str]) -> float:
-    """1.0 for a verbatim quote; otherwise the share of its content words found in ``cited``."""
+    """1.0 for a verbatim quote (a dropped leading connective allowed, ``bot.quotes``); otherwise
+    the share of its content words found in ``cited``."""
     joined = " ".join(flat(t) for t in cited)
-    if flat(sentence) and flat(sentence) in joined:
+    if quoted(sentence, [joined]):
         return 1.0
     words = terms(sentence)
     if not words:

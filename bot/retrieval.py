@@ -4,8 +4,10 @@ weighted sum of scores. Reads the active index generation and follows a re-inges
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
+from collections.abc import Collection
 
 import numpy as np
 
@@ -36,6 +38,7 @@ class LexicalIndex:
         corpus = [terms(f"{c.section} {c.text}", self.joined) for c in chunks]
         self._vocab = {t for doc in corpus for t in doc}
         self.terms_of = {c.id: frozenset(doc) for c, doc in zip(chunks, corpus, strict=True)}
+        self.idf = _idf(self.terms_of.values())
         if chunks:
             self._bm25.index(corpus, show_progress=False)
 
@@ -150,6 +153,7 @@ class HybridRetriever:
             references={p.chunk.doc_id: snapshot.references.get(p.chunk.doc_id, {}) for p in passages},
             generation=snapshot.generation,
             compounds=lexical.joined,
+            idf=lexical.idf,
         )
 
 
@@ -165,3 +169,13 @@ def fuse(
         for cid in {*similarity, *sentence_similarity, *bm25}
     }
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _idf(documents: Collection[frozenset[str]]) -> dict[str, float]:
+    """Inverse document frequency of each search term over the passages."""
+    counts: dict[str, int] = {}
+    for doc in documents:
+        for term in doc:
+            counts[term] = counts.get(term, 0) + 1
+    n = len(documents)
+    return {t: math.log((n + 1) / (c + 0.5)) for t, c in counts.items()}

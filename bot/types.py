@@ -69,6 +69,7 @@ class Retrieval:
     references: Mapping[str, Mapping[int, Reference]] = field(default_factory=dict)  # doc id → n → study
     generation: int | None = None  # the index generation it was read from
     compounds: frozenset[str] = frozenset()  # the corpus's joined short names, for ``bot.text.terms``
+    idf: Mapping[str, float] = field(default_factory=dict)  # rarity of each search term in the index
 
     @property
     def best_similarity(self) -> float:

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from bot import replies
+from bot.quotes import quoted
 from bot.site import load_site
 from bot.text import cited_sentences
 from bot.types import Answer, Citation
@@ -373,7 +374,7 @@ def test_injections_change_nothing(results):
         assert answer.body.startswith(replies.INJECTION_NOTE)
         by_n = {c.n: " ".join(c.text.split()) for c in answer.citations}
         for sentence, marks in cited_sentences(answer.body.removeprefix(replies.INJECTION_NOTE)):
-            assert marks and all(" ".join(sentence.split()) in by_n[n] for n in marks), sentence
+            assert marks and all(quoted(sentence, [by_n[n]]) for n in marks), sentence
 
 
 @pytest.mark.integration

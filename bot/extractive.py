@@ -1,0 +1,193 @@
+"""The default composer: the retrieved sentence that best answers the question first, quoted and cited.
+
+Every sentence of the retrieved passages is a candidate; the learned ranker (``bot.ranker``)
+scores how well each one answers, from generic features (closeness to the question, the answer
+type the question's form asks for, whether it stands alone, plainness...). The best one leads;
+at most two more follow, each only when it adds what the question needs (the other side of a
+comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good and says
+something new. A question whose form asks for a number that no retrieved sentence gives is not
+covered, rather than answered with a sentence that is merely near it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot import question_form as qf
+from bot.quotes import drop_connective, source_span
+from bot.ranker import Ranker, Signals, default_ranker, featurize, reading_grade
+from bot.text import terms
+from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
+
+MAX_SENTENCES = 3
+# A sentence after the lead must be nearly as likely to be the answer as the lead (ranker share) ...
+FOLLOW_RATIO = 0.15
+# ... or, when it supplies what the form needs (other side, caveat, reason), at least this share of it.
+NEED_RATIO = 0.2
+PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
+DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
+_ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: StoredSentence
+    shown: str  # the quote as given (a leading connective dropped)
+    passage: Passage
+    signals: Signals
+    probability: float = 0.0  # the ranker's share: how likely this sentence is THE answer
+
+
+class ExtractiveComposer:
+    """Quotes the few retrieved sentences that answer the question, best first."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        max_words: int = 100,
+        min_relevance: float = 0.30,
+        min_sentence_relevance: float = 0.55,
+        ranker: Ranker | None = None,
+    ) -> None:
+        self.max_words = max_words
+        self.min_relevance = min_relevance
+        self.min_sentence_relevance = min_sentence_relevance
+        self.ranker = ranker
+
+    def compose(self, question: str, retrieval: Retrieval) -> Answer:
+        if not retrieval.passages or not retrieval.covers(self.min_relevance, self.min_sentence_relevance):
+            return not_covered()
+        form = qf.read_form(question)
+        ranked = self.rank(form, retrieval)
+        if not ranked or not self._holds_answer(form, ranked):
+            return not_covered()
+        return render(select(form, ranked, self.max_words), retrieval)
+
+    # -- ranking ------------------------------------------------------------------------
+    def rank(self, form: qf.QuestionForm, retrieval: Retrieval) -> list[Candidate]:
+        """Every candidate sentence, most likely answer first."""
+        found = candidates(retrieval)
+        if not found:
+            return []
+        features = self.features(form, retrieval, found)
+        # Of equally good answers the plainer one: a small cost per reading grade above 10.
+        grades = np.array([max(reading_grade(c.shown) - PLAIN_GRADE, 0.0) for c in found])
+        probabilities = (self.ranker or default_ranker()).shares(features, PLAIN_WEIGHT * grades)
+        scored = [replace(c, probability=float(p)) for c, p in zip(found, probabilities, strict=True)]
+        return sorted(scored, key=lambda c: -c.probability)
+
+    def features(self, form: qf.QuestionForm, retrieval: Retrieval, found: list[Candidate]) -> np.ndarray:
+        return featurize(form, retrieval.query_terms, retrieval.idf, [c.signals for c in found], retrieval.compounds)
+
+    def _holds_answer(self, form: qf.QuestionForm, ranked: list[Candidate]) -> bool:
+        """A question asking for a number needs a relevant sentence that gives one."""
+        if form.kind != qf.QUANTITY:
+            return True
+        return any(qf.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
+
+
+def candidates(retrieval: Retrieval) -> list[Candidate]:
+    """The retrieved passages' sentences, each once, in passage order; the articles' own questions
+    are not candidates, but the sentence right after one remembers how well it matched (FAQ)."""
+    stored = retrieval.sentences
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for rank, passage in enumerate(retrieval.passages):
+        asked = 0.0
+        for position, sid in enumerate(passage.chunk.sentence_ids):
+            sentence = stored.get(sid)
+            if sentence is None:
+                continue
+            cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
+            if sentence.text.rstrip().endswith("?"):
+                # The article's own questions are never quoted; the answer right after one of them
+                # ("Is X better than Y? It's ...") is judged by how well that question matches.
+                asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
+                continue
+            if sid not in seen and len(sentence.text.split()) >= 3:
+                seen.add(sid)
+                shown = drop_connective(sentence.text)
+                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked)
+                out.append(Candidate(sentence, shown, passage, signals))
+            asked = 0.0
+    return out
+
+
+# -- choosing ---------------------------------------------------------------------------
+def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> list[Candidate]:
+    """The best answer first; then what the question's form still needs; then a near-equal with news."""
+    lead = ranked[0]
+    chosen = [lead]
+    for need in needs(form, lead):
+        floor = NEED_RATIO * lead.probability
+        pick = _first(
+            ranked, chosen, max_words, lambda c, need=need, floor=floor: need(c.shown) and c.probability >= floor
+        )
+        if pick is not None:
+            chosen.append(pick)
+    while len(chosen) < MAX_SENTENCES:
+        pick = _first(ranked, chosen, max_words, lambda c: c.probability >= FOLLOW_RATIO * lead.probability)
+        if pick is None:
+            break
+        chosen.append(pick)
+    return chosen
+
+
+def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:
+    """What the answer still lacks after its lead: the other side, the caveat, the reason."""
+    text = lead.shown
+    out: list[Callable[[str], bool]] = []
+    if form.kind == qf.REASON and not qf.gives_reason(text):
+        out.append(qf.gives_reason)
+    if form.comparison and not qf.compares(text):
+        out.append(qf.compares)
+    if (form.comparison or form.kind == qf.YES_NO) and not qf.contrasts(text):
+        out.append(qf.contrasts)
+    return out
+
+
+def _first(
+    ranked: list[Candidate], chosen: list[Candidate], max_words: int, wanted: Callable[[Candidate], bool]
+) -> Candidate | None:
+    """The best-ranked candidate that is wanted, fits the length and says something new."""
+    words = sum(len(c.shown.split()) for c in chosen)
+    for c in ranked:
+        if any(c is o for o in chosen) or not wanted(c) or words + len(c.shown.split()) > max_words:
+            continue
+        if not any(_repeats(c, o) for o in chosen):
+            return c
+    return None
+
+
+def _repeats(a: Candidate, b: Candidate) -> bool:
+    """Near-duplicates: close in meaning, or a's content words mostly already said by b."""
+    if float(np.dot(a.sentence.embedding, b.sentence.embedding)) >= DUPLICATE_COSINE:
+        return True
+    new = set(terms(a.shown)) - set(terms(b.shown))
+    return len(new) < 0.4 * max(len(set(terms(a.shown))), 1)
+
+
+# -- output -----------------------------------------------------------------------------
+def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
+    """The body "quote [n] quote [m]" and one source card per passage, numbered in order of use."""
+    citations: dict[str, Citation] = {}
+    parts = []
+    for c in chosen:
+        chunk = c.passage.chunk
+        citation = citations.get(chunk.id)
+        if citation is None:
+            citation = citations[chunk.id] = Citation.of(
+                len(citations) + 1, chunk, max(c.passage.similarity, c.passage.sentence_similarity)
+            )
+        citation.quotes.append(source_span(c.shown, c.sentence.text))
+        known = retrieval.references.get(chunk.doc_id, {})
+        for ref in c.sentence.refs:
+            if ref in known and all(r["n"] != ref for r in citation.references):
+                citation.references.append(known[ref].to_dict())
+        parts.append(f"{c.shown} [{citation.n}]")
+    return Answer(body=" ".join(parts), citations=list(citations.values()))

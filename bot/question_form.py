@@ -1,0 +1,198 @@
+"""What kind of answer a question asks for, read from its form, and whether a sentence is that kind.
+
+English grammar only: "how many / what share / when" want a number, "what is X" a definition,
+"why" a reason, "is / can / does ..." a yes or no that a sentence settles, "better / vs /
+difference" both sides. Nothing here knows the articles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
+    "quantity",
+    "definition",
+    "reason",
+    "yes_no",
+    "person",
+    "place",
+    "choice",
+    "other",
+)
+
+# Lay spellings seen in typed questions ("wat is", "whats", "r there", "dose it") read as the words meant.
+_LAY = (
+    (r"\bwat\b|\bwht\b", "what"),
+    (r"\bwhats\b|\bwhat's\b", "what is"),
+    (r"^r\b", "are"),
+    (r"\bu\b", "you"),
+    (r"\bdose\b(?=\s+(?:it|they|the|a|an|this|that)\b)", "does"),
+)
+# "How long / how often / how much ..." and the kind of figure each wants.
+_MEASURES = (
+    (
+        "duration",
+        r"how\s+(?:long|soon|quickly|fast)\b|(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:duration|length)\b",
+    ),
+    ("time", r"when\b|(?:in\s+)?what\s+(?:year|month|date|day|time)\b"),
+    (
+        "share",
+        r"how\s+(?:often|common|frequent(?:ly)?|likely|rare|usual)\b|(?:what|which)\s+(?:is\s+|was\s+|are\s+)?"
+        r"(?:the\s+)?(?:share|percentage|percent|proportion|fraction|rate|odds|chance|risk|frequency)\b",
+    ),
+    ("amount", r"how\s+much\b|(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:cost|price|amount|dose|size)\b"),
+    (
+        "count",
+        r"how\s+(?:many|big|large|high|low|old|far)\b|(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?number\b"
+        r"|(?:are|is)\s+there\s+(?:many|lots|a\s+lot|plenty|a\s+number)\b",
+    ),
+)
+_REASON = re.compile(r"^(?:why\b|how\s+come\b|what\s+(?:causes|caused|makes|made|is\s+the\s+reason)\b)", re.I)
+_DEFINITION = re.compile(
+    r"^(?:what\s+(?:is|are|was|were)\s+(?:an?\s+)?(?P<subject>(?!the\b|this\b|that\b|it\b|they\b)[^?]{1,60}?)"
+    r"|what\s+does\s+(?:the\s+)?(?P<term>[^?]{1,60}?)\s+(?:mean|stand\s+for)|define\s+(?P<defined>[^?]{1,60}?)"
+    r"|(?:the\s+)?meaning\s+of\s+(?P<meant>[^?]{1,60}?))\s*[?.!]*$",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|isn't|aren't|"
+    r"doesn't|don't|can't|won't)\b",
+    re.IGNORECASE,
+)
+_COMPARISON = re.compile(
+    r"\b(?:better|worse|best|worst|vs\.?|versus|compare[sd]?|comparison|compared|differ(?:s|ent|ence|ences)?|"
+    r"than|instead\s+of|rather\s+than|replace[ds]?|as\s+\w+\s+as|which\s+(?:one\s+)?(?:is|are|lasts?|works?)\s+"
+    r"\w+er)\b",
+    re.IGNORECASE,
+)
+
+# -- sentence signals ---------------------------------------------------------------------
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|billions?|dozens?|half|third|quarter|once|twice"
+)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
+_TIME_UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
+_SIGNS = {
+    "duration": re.compile(rf"\b(?:{_TIME_UNITS})\b", re.IGNORECASE),
+    "time": re.compile(
+        rf"\b(?:{_TIME_UNITS}|ago|since|january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\b",
+        re.IGNORECASE,
+    ),
+    "share": re.compile(
+        rf"%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS}|most|majority|minority|rate|incidence|proportion)\b", re.IGNORECASE
+    ),
+    "amount": re.compile(rf"[$£€¥]|\b(?:{_NUMBER_WORDS}|dollars?|euros?|pounds?)\b", re.IGNORECASE),
+    "count": re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+}
+_REASON_IN_TEXT = re.compile(
+    r"\b(?:because|due\s+to|so\s+that|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|"
+    r"caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
+    r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b",
+    re.IGNORECASE,
+)
+_CONTRAST_IN_TEXT = re.compile(
+    r"\b(?:however|but|although|though|yet|still|not|no|never|nor|few|limited|only|unknown|unclear|uncertain|"
+    r"remains?|may|might|caution|cautious|risks?|drawbacks?|challenges?|early)\b|n't\b",
+    re.IGNORECASE,
+)
+_COMPARATIVE_IN_TEXT = re.compile(
+    r"\b(?:\w+er\s+than|more|less|fewer|lower|higher|better|worse|greater|smaller|compared|whereas|unlike|"
+    r"instead\s+of|by\s+contrast|in\s+contrast|rather\s+than|versus|vs\.?|similar|both)\b",
+    re.IGNORECASE,
+)
+_DEFINING_VERB = r"(?:is|are|was|were|means?|refers?\s+to|describes?|stands?\s+for|is\s+defined\s+as)"
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    kind: str  # one of the constants above
+    measure: str = ""  # for a quantity: duration, time, share, amount or count
+    subject: str = ""  # for a definition: the term asked about ("NK cells" of "what are NK cells?")
+    comparison: bool = False  # asks for both sides ("better", "vs", "difference")
+
+
+def plain_question(question: str) -> str:
+    """Lower case, single spaces, lay spellings read as meant."""
+    text = " ".join(question.lower().replace("’", "'").split()).strip(" \"'")
+    for pattern, meant in _LAY:
+        text = re.sub(pattern, meant, text)
+    return text
+
+
+def read_form(question: str) -> QuestionForm:
+    """The kind of answer ``question`` asks for."""
+    text = plain_question(question)
+    comparison = bool(_COMPARISON.search(text))
+    if _REASON.match(text):
+        return QuestionForm(REASON, comparison=comparison)
+    for measure, pattern in _MEASURES:
+        if re.match(pattern, text):
+            return QuestionForm(QUANTITY, measure=measure, comparison=comparison)
+    m = _DEFINITION.match(text)
+    if m and not comparison:
+        subject = next(g for g in m.group("subject", "term", "defined", "meant") if g)
+        if len(subject.split()) <= 6:
+            return QuestionForm(DEFINITION, subject=subject.strip(" \"'"))
+    if _YES_NO.match(text):
+        return QuestionForm(YES_NO, comparison=comparison)
+    for word, kind in (("who", PERSON), ("whom", PERSON), ("where", PLACE), ("which", CHOICE)):
+        if re.match(rf"{word}\b", text):
+            return QuestionForm(kind, comparison=comparison)
+    return QuestionForm(OTHER, comparison=comparison)
+
+
+def figures(sentence: str) -> list[str]:
+    """Figures in digits, years left out ("120", "26.9%", "$400,000"; not "2024")."""
+    return [f.strip() for f in _FIGURE.findall(_YEAR.sub(" ", sentence))]
+
+
+def gives_measure(sentence: str, measure: str) -> bool:
+    """States the kind of figure a quantity question asks for: a duration needs a time unit, a date
+    a year or a time word; a share, an amount or a count any figure or the words for one."""
+    if measure == "time" and _YEAR.search(sentence):
+        return True
+    sign = _SIGNS.get(measure)
+    if sign is not None and sign.search(sentence):
+        return True
+    return measure in ("share", "amount", "count") and bool(figures(sentence))
+
+
+def has_quantity(sentence: str) -> bool:
+    """States any figure, share, amount or duration."""
+    return any(gives_measure(sentence, m) for m, _ in _MEASURES)
+
+
+def gives_reason(sentence: str) -> bool:
+    return bool(_REASON_IN_TEXT.search(sentence))
+
+
+def contrasts(sentence: str) -> bool:
+    """Says "but", "not", "few", "still", "may": a limit or caveat."""
+    return bool(_CONTRAST_IN_TEXT.search(sentence))
+
+
+def compares(sentence: str) -> bool:
+    return bool(_COMPARATIVE_IN_TEXT.search(sentence))
+
+
+def defines(sentence: str, subject: str) -> bool:
+    """Defines ``subject``: "X is/are ...", "X (ABBR)" / "long form (X)", "X stands for", "known as X"."""
+    words = re.findall(r"[a-z0-9]+", subject.lower())
+    while words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    if not words:
+        return False
+    # The subject's words in order, allowing plural -s and hyphens or spaces between them.
+    name = r"[\s-]*".join(rf"{re.escape(w.rstrip('s'))}s?" for w in words)
+    text = sentence.lower()
+    patterns = (
+        rf"^(?:\w+\s+){{0,3}}[\"'“]?{name}[\"'”]?\s*(?:\([^)]*\)\s*)?,?\s*{_DEFINING_VERB}\b",
+        rf"\b{name}\s*\([^)]{{2,60}}\)|\([^)]*\b{name}\)",
+        rf"\b(?:known\s+as|called|termed|so-called)\s+[\"'“]?(?:an?\s+|the\s+)?{name}\b",
+        rf"\b{name}[\"'”]?\s*(?:—|–|:|,)\s*(?:an?|the)\s+\w+",
+    )
+    return any(re.search(p, text) for p in patterns)

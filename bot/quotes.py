@@ -1,0 +1,95 @@
+"""Quoting one sentence on its own: a leading connective may go, nothing else changes.
+
+"Additionally, the cells ..." quoted alone reads as "The cells ...". Only the connective (with its
+comma, dash or short aside such as ", and importantly,") is dropped and the next word capitalised;
+the rest of the quote stays verbatim. ``quoted`` is the matching check: a sentence is a quote of
+a passage when it is in it word for word, or is such a trimmed sentence of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# English discourse connectives that only link a sentence to the one before it.
+_CONNECTIVES = (
+    "additionally|also|and|but|besides|consequently|finally|first|firstly|further|furthermore|hence|however|"
+    "importantly|indeed|instead|lastly|likewise|meanwhile|moreover|nevertheless|nonetheless|notably|"
+    "overall|second|secondly|similarly|so|still|then|third|thirdly|thus|therefore|yet|"
+    "in addition|in fact|in particular|in short|in sum|as a result|as well|at the same time|"
+    "by contrast|in contrast|on the other hand|that said|even so|after all|of course|above all"
+)
+# The connective, then a comma or dash, optionally a short aside closed the same way
+# ("Second, and importantly, ...", "Second — and this is the big one — ..."). "And"/"But"/"So"
+# need no comma.
+_LEADING = re.compile(
+    rf"^\s*(?:(?:{_CONNECTIVES})\s*[,—–]\s*(?:(?:and|but|more|most|perhaps)\b[^,—–.?!]{{0,30}}[,—–]\s*)?"
+    r"|(?:and|but|so|yet)\s+(?=[a-z]))",
+    re.IGNORECASE,
+)
+# Words that point back at the sentence before: quoted alone, the reader cannot tell what they mean.
+_LEANS_BACK = re.compile(
+    r"^\s*(?:this|these|that|those|it|its|it's|they|their|them|such|both|he|she|his|her|here|there|"
+    r"the (?:latter|former|same)|the (?:other|second|first) one)\b",
+    re.IGNORECASE,
+)
+_FIRST_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def drop_connective(sentence: str) -> str:
+    """The sentence without a leading connective, first word capitalised; unchanged when there is none,
+    or when capitalising would alter a word that is not plain lower case ("iPSCs", "mRNA")."""
+    m = _LEADING.match(sentence)
+    if not m:
+        return sentence
+    rest = sentence[m.end() :]
+    word = _FIRST_WORD.match(rest)
+    if word is None:
+        return sentence
+    first = word.group()
+    if first[0].isupper():
+        return rest
+    if not re.fullmatch(r"[a-z]+(?:['’-][a-z]+)*", first):
+        return sentence
+    return rest[0].upper() + rest[1:]
+
+
+def source_span(shown: str, original: str) -> str:
+    """The part of ``original`` that ``shown`` quotes, exactly as written in the passage."""
+    if shown == original:
+        return original
+    return original[len(original) - len(shown) :]
+
+
+def leans_back(sentence: str) -> bool:
+    """Opens with a connective or a word pointing at the sentence before ("This is because ...")."""
+    return bool(_LEADING.match(sentence) or _LEANS_BACK.match(sentence))
+
+
+def quoted(sentence: str, cited: Sequence[str]) -> bool:
+    """Word for word from ``cited``, allowing a dropped leading connective and its capital letter."""
+    shown = _flat(sentence)
+    if not shown:
+        return False
+    for text in cited:
+        flat = _flat(text)
+        if shown in flat:
+            return True
+        at = flat.lower().find(shown.lower())
+        while at > 0:
+            if flat[at + 1 :].startswith(shown[1:]) and drop_connective(_opening(flat, at) + flat[at:]).startswith(
+                shown
+            ):
+                return True
+            at = flat.lower().find(shown.lower(), at + 1)
+    return False
+
+
+def _opening(flat: str, at: int) -> str:
+    """The start of the sentence around position ``at``: what a dropped connective would have been."""
+    start = max(flat.rfind(end, 0, at) for end in (". ", "? ", "! ", ": "))
+    return flat[start + 2 if start >= 0 else 0 : at]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())

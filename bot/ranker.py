@@ -1,0 +1,159 @@
+"""A small learned ranker: how well a sentence answers a question, from generic features.
+
+The weights are data (``bot/ranker.json``), fitted by ``evals/fit_ranker.py`` on the dev
+questions only (listwise logistic regression over standardised features). Scoring is a dot product:
+nothing here needs scikit-learn or knows the articles.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot import question_form as qf
+from bot.quotes import leans_back
+from bot.text import terms
+
+WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
+
+FEATURES = (
+    "cosine",  # sentence to question (MiniLM)
+    "cosine_gap",  # behind the best sentence's cosine (0 for the best)
+    "passage_cosine",  # its passage to the question
+    "passage_first",  # from the top-ranked passage
+    "overlap",  # share of the question's content words in the sentence
+    "idf_overlap",  # the same, each word weighted by its rarity in the index
+    "asked",  # how well the article's own question just before it (FAQ) matches: cosine above 0.5, doubled
+    "number_fit",  # a quantity question, and it states the kind of figure asked for
+    "number_miss",  # a quantity question, and it states none
+    "reason_fit",  # a "why" question, and it gives a reason ("because", "due to", "led to")
+    "defines",  # defines the term a "what is X?" asks about
+    "compare_fit",  # a comparison, and it compares ("lower", "than", "whereas")
+    "contrast_fit",  # a yes/no or comparison, and it states a limit ("not", "but", "few")
+    "leans_back",  # opens with "This", "It", "However"... and no FAQ question before it
+    "announces",  # promises what follows ("Two themes stand out.", "...as follows:")
+    "long",  # words beyond 25, in units of 25
+    "short",  # fewer than 8 words
+    "word_length",  # mean letters per word (plainness)
+    "position",  # index of the sentence in its passage, capped
+)
+
+_ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What is known about one candidate sentence before featurising it."""
+
+    text: str  # as it would be quoted (connective dropped)
+    original: str  # as written in the passage
+    cosine: float
+    passage_cosine: float
+    passage_rank: int
+    position: int
+    asked: float
+
+
+def featurize(
+    form: qf.QuestionForm,
+    query_terms: Sequence[str],
+    idf: Mapping[str, float],
+    signals: Sequence[Signals],
+    joined: Collection[str] = (),
+):
+    """One row of ``FEATURES`` per candidate (``np.ndarray``, shape (n, len(FEATURES)))."""
+    best = max((s.cosine for s in signals), default=0.0)
+    wanted = set(query_terms)
+    weight = sum(idf.get(t, 1.0) for t in wanted) or 1.0
+    rows = []
+    for s in signals:
+        words = s.text.split()
+        found = wanted & set(terms(s.text, joined))
+        quantity = form.kind == qf.QUANTITY and qf.gives_measure(s.text, form.measure)
+        settles = form.kind == qf.YES_NO or form.comparison
+        rows.append(
+            [
+                s.cosine,
+                best - s.cosine,
+                s.passage_cosine,
+                float(s.passage_rank == 0),
+                len(found) / max(len(wanted), 1),
+                sum(idf.get(t, 1.0) for t in found) / weight,
+                asked_match(s.asked),
+                float(quantity),
+                float(form.kind == qf.QUANTITY and not quantity),
+                float(form.kind == qf.REASON and qf.gives_reason(s.text)),
+                float(form.kind == qf.DEFINITION and qf.defines(s.text, form.subject)),
+                float(form.comparison and qf.compares(s.text)),
+                float(settles and qf.contrasts(s.text)),
+                float(leans_back(s.original) and not asked_match(s.asked)),
+                float(bool(_ANNOUNCES.search(s.text))),
+                max(len(words) - 25, 0) / 25,
+                float(len(words) < 8),
+                sum(len(w) for w in words) / max(len(words), 1) / 10,
+                min(s.position, 6) / 6,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def reading_grade(sentence: str) -> float:
+    """Flesch-Kincaid grade of one sentence, syllables estimated by vowel groups (no dictionary)."""
+    words = re.findall(r"[A-Za-z]+", sentence)
+    if not words:
+        return 0.0
+    syllables = sum(max(1, len(re.findall(r"[aeiouy]+", w.lower())) - w.lower().endswith("e")) for w in words)
+    return 0.39 * len(words) + 11.8 * syllables / len(words) - 15.59
+
+
+def asked_match(cosine: float) -> float:
+    """0 for an article question that is not the one asked (cosine 0.5 or less), up to 1 for the same."""
+    return max(cosine - 0.5, 0.0) * 2
+
+
+@dataclass(frozen=True)
+class Ranker:
+    """Listwise logistic regression: ``bias + weights · (features - mean) / scale``, a softmax per question."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Ranker:
+        names = list(data["features"])  # type: ignore[arg-type]
+        if names != list(FEATURES):
+            raise ValueError(f"ranker weights are for features {names}, not {list(FEATURES)}")
+        return cls(*(np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "weights")), float(data["bias"]))  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "weights": [round(float(v), 6) for v in self.weights],
+            "bias": round(self.bias, 6),
+        }
+
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        return (features - self.mean) / self.scale @ self.weights + self.bias
+
+    def shares(self, features: np.ndarray, penalty: np.ndarray | None = None) -> np.ndarray:
+        """Softmax over the candidates of one question: how likely each is THE answer
+        (``penalty`` is subtracted from the logits first)."""
+        logits = self.logits(features) - (0.0 if penalty is None else penalty)
+        e = np.exp(logits - logits.max(initial=-np.inf))
+        return e / e.sum() if len(e) else e
+
+
+@functools.cache
+def default_ranker() -> Ranker:
+    """The fitted weights shipped with the package."""
+    return Ranker.from_dict(json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")))

@@ -1,0 +1,238 @@
+"""The answer-first composer: question forms, quoting one sentence alone, the ranker, answer shape."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+
+import pytest
+
+from bot import question_form as qf
+from bot.extractive import MAX_SENTENCES, ExtractiveComposer
+from bot.quotes import drop_connective, leans_back, quoted, source_span
+from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker
+from bot.text import cited_sentences
+
+
+# -- answer type from the question's form ---------------------------------------------------------
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "kind", "measure"),
+    [
+        ("How many people were treated?", qf.QUANTITY, "count"),
+        ("What share of patients respond?", qf.QUANTITY, "share"),
+        ("What percentage of patients relapse?", qf.QUANTITY, "share"),
+        ("how often does it happen", qf.QUANTITY, "share"),
+        ("How much does the treatment cost?", qf.QUANTITY, "amount"),
+        ("How long do the cells last?", qf.QUANTITY, "duration"),
+        ("When was it first approved?", qf.QUANTITY, "time"),
+        ("r there lots of studies going on", qf.QUANTITY, "count"),
+        ("Why does the disease come back?", qf.REASON, ""),
+        ("how come it fails?", qf.REASON, ""),
+        ("Is the treatment approved?", qf.YES_NO, ""),
+        ("Can it be given at home?", qf.YES_NO, ""),
+        ("Who makes the cells?", qf.PERSON, ""),
+        ("Where do the cells come from?", qf.PLACE, ""),
+        ("Which cancers respond?", qf.CHOICE, ""),
+        ("How are the cells made?", qf.OTHER, ""),
+    ],
+)
+def test_answer_type_is_read_from_the_form(question, kind, measure):
+    form = qf.read_form(question)
+    assert (form.kind, form.measure) == (kind, measure)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("What is antigen escape?", "antigen escape"),
+        ("What are iPSCs?", "ipscs"),
+        ("whats a cytokine storm", "cytokine storm"),
+        ("wat is gene therapy", "gene therapy"),
+        ("What does off-the-shelf mean?", "off-the-shelf"),
+        ("What does the CAR stand for?", "car"),
+        ("Define remission.", "remission"),
+    ],
+)
+def test_definition_questions_name_their_subject(question, subject):
+    form = qf.read_form(question)
+    assert form.kind == qf.DEFINITION and form.subject == subject
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "question",
+    ["What is the biggest advantage of it?", "What are the symptoms of the syndrome?", "What is better, A or B?"],
+)
+def test_what_is_the_something_is_not_a_definition(question):
+    assert qf.read_form(question).kind != qf.DEFINITION
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "comparison"),
+    [
+        ("Is A better than B?", True),
+        ("What's the difference between A and B?", True),
+        ("A vs B: which is safer?", True),
+        ("Does A cause fever as often as B does?", True),
+        ("Is A approved?", False),
+        ("What is A?", False),
+    ],
+)
+def test_comparisons_are_recognised(question, comparison):
+    assert qf.read_form(question).comparison is comparison
+
+
+@pytest.mark.unit
+def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
+    assert qf.gives_measure("About 26.9% of patients had it.", "share")
+    assert qf.gives_measure("It costs more than $400,000.", "amount")
+    assert qf.gives_measure("Making the cells takes three weeks.", "duration")
+    assert not qf.gives_measure("Making the cells is slow and costly.", "duration")
+    assert not qf.gives_measure("A 2025 review found early responses.", "count")  # a year is not a count
+    assert qf.gives_measure("A 2025 review found early responses.", "time")
+    assert qf.figures("In 2024, 120 trials were registered.") == ["120"]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("sentence", "subject", "defines"),
+    [
+        ("NK cells are a front-line part of innate immunity.", "nk cell", True),
+        ("Antigen escape, where tumours hide their antigens, limits the therapy.", "antigen escape", False),
+        ("It may cause cytokine release syndrome (CRS), an inflammatory response.", "crs", True),
+        ("It may cause cytokine release syndrome (CRS), an inflammatory response.", "cytokine release syndrome", True),
+        ("The cells are made in advance, also known as off-the-shelf.", "off-the-shelf", True),
+        ("Patients often ask about NK cells.", "nk cells", False),
+    ],
+)
+def test_definitional_patterns(sentence, subject, defines):
+    assert qf.defines(sentence, subject) is defines
+
+
+@pytest.mark.unit
+def test_reasons_caveats_and_comparisons_are_grammar_words():
+    assert qf.gives_reason("Relapse happens because the cells do not persist.")
+    assert qf.gives_reason("Poor persistence has led to relapse.")
+    assert not qf.gives_reason("The cells persist for years.")
+    assert qf.contrasts("It isn't proven superior.") and not qf.contrasts("It is cheaper and faster.")
+    assert qf.compares("It is cheaper than the older therapy.") and not qf.compares("It uses donor cells.")
+
+
+# -- quoting one sentence on its own --------------------------------------------------------------
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("sentence", "shown"),
+    [
+        ("Additionally, the cells can be frozen.", "The cells can be frozen."),
+        ("However, recent studies have shown more.", "Recent studies have shown more."),
+        ("In addition, costs fall.", "Costs fall."),
+        ("Second, and importantly, NK cells are gentler.", "NK cells are gentler."),
+        ("Second — and this is the big one — NK cells can be stored.", "NK cells can be stored."),
+        ("So the accurate status is unclear.", "The accurate status is unclear."),
+        ("Furthermore, iPSCs are a source.", "Furthermore, iPSCs are a source."),  # capitalising would alter "iPSCs"
+        ("The cells can be frozen.", "The cells can be frozen."),
+        ("However the trial ended.", "However the trial ended."),  # no comma: not a connective use we drop
+        ("Howevering, a made-up word.", "Howevering, a made-up word."),
+    ],
+)
+def test_a_leading_connective_is_dropped_and_nothing_else_changes(sentence, shown):
+    assert drop_connective(sentence) == shown
+    span = source_span(shown, sentence)
+    assert sentence.endswith(span) and span.lower() == shown.lower()
+
+
+@pytest.mark.unit
+def test_a_trimmed_sentence_is_still_a_quote_of_its_passage():
+    passage = "Cells are made once. Additionally, the cells can be frozen for later use. They last."
+    assert quoted("The cells can be frozen for later use.", [passage])
+    assert quoted("Additionally, the cells can be frozen for later use.", [passage])
+    assert not quoted("The cells can be frozen for years.", [passage])
+    assert not quoted("Once. Additionally, the cells", ["nothing like it"])
+    # Capitalised only where a connective was dropped, not anywhere mid-sentence.
+    assert not quoted("The cells can be frozen", ["We think the cells can be frozen."])
+    assert leans_back("This is because they persist.") and leans_back("However, it works.")
+    assert not leans_back("NK cells persist for weeks.")
+
+
+# -- the ranker's weights are data -----------------------------------------------------------------
+@pytest.mark.unit
+def test_ranker_weights_match_the_features_and_come_from_the_dev_split():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES) and data["fitted_on"] == "questions-dev.jsonl"
+    ranker = Ranker.from_dict(data)
+    assert ranker.weights.shape == ranker.mean.shape == ranker.scale.shape == (len(FEATURES),)
+    with pytest.raises(ValueError, match="features"):
+        Ranker.from_dict({**data, "features": list(FEATURES)[::-1]})
+
+
+# -- answers from the real index ----------------------------------------------------------------------
+def _compose(assistant, question):
+    retrieval = assistant.retriever.retrieve(question)
+    return ExtractiveComposer().compose(question, retrieval), retrieval
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many CAR-NK clinical trials have been registered?",
+        "How often does ICANS happen with CAR-T?",
+        "How much does CAR-T therapy cost?",
+    ],
+)
+def test_a_quantity_question_leads_with_a_figure(assistant, question):
+    answer = assistant.ask(question)
+    pairs = cited_sentences(answer.body)
+    assert not answer.refused and qf.figures(pairs[0][0]), answer.body
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", ["What is an NK cell?", "What is cytokine release syndrome?"])
+def test_a_what_is_question_leads_with_a_definition(assistant, question):
+    answer = assistant.ask(question)
+    lead = cited_sentences(answer.body)[0][0]
+    assert qf.defines(lead, qf.read_form(question).subject), answer.body
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is CAR-NK better than CAR-T?",
+        "Why is CAR-NK less toxic than CAR-T?",
+        "What is antigen escape?",
+        "Where do CAR-NK cells come from?",
+        "How long do NK cells last in the body?",
+    ],
+)
+def test_answers_are_short_verbatim_and_lead_with_a_standalone_sentence(assistant, question):
+    answer, _ = _compose(assistant, question)
+    pairs = cited_sentences(answer.body)
+    assert 1 <= len(pairs) <= MAX_SENTENCES, answer.body
+    by_n = {c.n: c for c in answer.citations}
+    for sentence, marks in pairs:
+        assert quoted(sentence, [by_n[n].text for n in marks]), sentence
+        assert all(q in by_n[n].text for n in marks for q in by_n[n].quotes)
+    assert not re.match(r"(?:However|Additionally|Furthermore|Moreover|In addition),", pairs[0][0])
+    assert len({s for s, _ in pairs}) == len(pairs)  # no sentence twice
+
+
+@pytest.mark.integration
+def test_a_quantity_question_with_no_figure_retrieved_is_not_covered(assistant):
+    question = "How many NK cells does a person have?"
+    retrieval = assistant.retriever.retrieve("What is an NK cell?")
+    stored = retrieval.sentences
+    without = [
+        p
+        for p in retrieval.passages
+        if not any(qf.has_quantity(stored[s].text) for s in p.chunk.sentence_ids if s in stored)
+    ]
+    assert without, "the test needs a retrieved passage that states no figure"
+    answer = ExtractiveComposer().compose(question, replace(retrieval, passages=without))
+    assert answer.refused and answer.triage == "not_covered" and not answer.citations
+    answer = ExtractiveComposer().compose(question, retrieval)  # with the figures back it answers
+    assert not answer.refused
