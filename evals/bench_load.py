@@ -183,6 +183,7 @@ def run_load(
     count: int = 16,
     time_limit: float = 30,
     ports: range = range(7880, 7890),
+    ready_timeout: float = 180,
 ) -> dict[str, Any]:
     """Start the app, warm it, then ``count`` concurrent visitors twice: ``stress`` (the next question
     the moment an answer is complete) and ``paced`` (1-4 s to read and type between questions,
@@ -192,7 +193,7 @@ def run_load(
     app = App(repo, env, free_port(ports), work / "app.log")
     try:
         try:
-            config = app.wait_ready()
+            config = app.wait_ready(ready_timeout)
             submit_event(config)
         except RuntimeError as exc:
             return {"skipped": str(exc)[:500]}
@@ -204,3 +205,49 @@ def run_load(
         return result
     finally:
         app.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Only the load part: ``python -m evals.bench_load [--visitors 16] [--seconds 30] [--json]``.
+
+    The app builds its own index in a temporary folder first (about half a minute), as ``evals.bench``
+    does; the figures are summarised the same way as there.
+    """
+    import argparse
+    import shutil
+    import tempfile
+
+    from evals.bench import REPO, load_questions, summarize_load
+
+    parser = argparse.ArgumentParser(prog="python -m evals.bench_load", description=main.__doc__.split("\n\n")[0])
+    parser.add_argument("--visitors", type=int, default=16, help="concurrent visitors")
+    parser.add_argument("--seconds", type=float, default=30, help="time limit of each run (stress, paced)")
+    parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    questions, _ = load_questions()
+    work = Path(tempfile.mkdtemp(prefix="bot-load-"))
+    try:
+        env = {"BOT_DATA_DIR": str(work / "data")}
+        figures = run_load(REPO, env, questions, work, count=args.visitors, time_limit=args.seconds, ready_timeout=600)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for mode in ("stress", "paced"):
+        if mode in figures:
+            figures[mode] = summarize_load(figures[mode])
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    for mode in ("stress", "paced"):
+        if mode in figures:
+            f = figures[mode]
+            t = f["time_to_answer_s"]
+            print(
+                f"{mode}: {args.visitors} visitors, {f['answers']} answers, p50 {t.get('p50')} s, "
+                f"p95 {t.get('p95')} s, {f['throughput_per_s']}/s, {f['error_count']} errors"
+            )
+    print(f"peak RSS {figures.get('peak_rss_mb')} MB" if "skipped" not in figures else figures["skipped"])
+
+
+if __name__ == "__main__":
+    main()
