@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 from bot import replies
 from bot.answer import Answer, Citation
 
@@ -314,8 +316,6 @@ def render_log(
     """The finished turns; ``status`` goes to a live region for screen readers, ``hint`` is shown."""
     glossary = glossary or {}
     parts = [t.html or render_turn(i, t.question, t.answer, glossary, kiosk=kiosk) for i, t in enumerate(turns, 1)]
-    from markupsafe import Markup
-
     return render_template(
         "log.html.j2",
         turns=[Markup(p) for p in parts],  # already rendered and cleaned

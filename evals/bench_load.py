@@ -223,13 +223,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--visitors", type=int, default=16, help="concurrent visitors")
     parser.add_argument("--seconds", type=float, default=30, help="time limit of each run (stress, paced)")
     parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app.py is loaded (A/B runs)")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     questions, _ = load_questions()
     work = Path(tempfile.mkdtemp(prefix="bot-load-"))
     try:
         env = {"BOT_DATA_DIR": str(work / "data")}
-        figures = run_load(REPO, env, questions, work, count=args.visitors, time_limit=args.seconds, ready_timeout=600)
+        figures = run_load(args.repo, env, questions, work, args.visitors, args.seconds, ready_timeout=600)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for mode in ("stress", "paced"):

@@ -37,7 +37,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 SHOTS = REPO / "tests" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 KIOSK = {"width": 1080, "height": 1920}  # a portrait kiosk screen, as in most clinic waiting rooms
-PORTS = range(7862, 7870)  # this suite's ports (7861 is left for running the app by hand)
 IDLE_SECONDS = 4  # the kiosk under test warns after 4 s without a touch...
 WARNING_SECONDS = 20  # ...and wipes 20 s later (the WCAG 2.2.1 minimum the settings enforce)
 ANSWER_TIMEOUT_MS = 90_000
@@ -102,14 +101,15 @@ class AppProcess:
 
 
 def free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError(f"no free ports in {PORTS}")
+    """Ports the system has free right now (other test runs may share this machine)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @pytest.fixture(scope="module")  # stopped as soon as this file's tests are done
