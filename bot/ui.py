@@ -93,9 +93,9 @@ def create_app(settings: Settings | None = None, assistant: Any = None, glossary
         state = gr.State([])
         with gr.Column(elem_id="bot-page", scale=1):  # the CSS folds what it holds once a turn is in it
             new = _header(site, settings.kiosk)
-            log, pending = _conversation(handlers)
+            finished, pending = _conversation(handlers)
             question, send, starters = _composer(site, settings.kiosk)
-        page = Page(state, log, pending, question, send, new, starters)
+        page = Page(state, finished, pending, question, send, new, starters)
         chat_events = _wire(page, handlers)
         if settings.kiosk:
             _idle_reset(settings, handlers, page, chat_events)

@@ -79,6 +79,11 @@ class App:
             return None
         return None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the app process has used so far (less noisy than wall time on a busy machine)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-1500:]
 
@@ -197,10 +202,11 @@ def run_load(
             submit_event(config)
         except RuntimeError as exc:
             return {"skipped": str(exc)[:500]}
-        result: dict[str, Any] = {
-            "stress": asyncio.run(visitors(app.url, config, questions, count, 6, time_limit)),
-            "paced": asyncio.run(visitors(app.url, config, questions, count, 5, time_limit, pause=(1.0, 4.0))),
-        }
+        result: dict[str, Any] = {}
+        for mode, per_visitor, pause in (("stress", 6, (0.0, 0.0)), ("paced", 5, (1.0, 4.0))):
+            cpu = app.cpu_seconds()
+            result[mode] = asyncio.run(visitors(app.url, config, questions, count, per_visitor, time_limit, pause))
+            result[mode]["app_cpu_s"] = round(app.cpu_seconds() - cpu, 2)
         result["peak_rss_mb"] = app.peak_rss_mb()
         return result
     finally:
@@ -235,7 +241,9 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(work, ignore_errors=True)
     for mode in ("stress", "paced"):
         if mode in figures:
+            cpu, answers = figures[mode]["app_cpu_s"], len(figures[mode]["times"])
             figures[mode] = summarize_load(figures[mode])
+            figures[mode]["app_cpu_ms_per_answer"] = round(1000 * cpu / answers, 1) if answers else None
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -245,7 +253,8 @@ def main(argv: list[str] | None = None) -> None:
             t = f["time_to_answer_s"]
             print(
                 f"{mode}: {args.visitors} visitors, {f['answers']} answers, p50 {t.get('p50')} s, "
-                f"p95 {t.get('p95')} s, {f['throughput_per_s']}/s, {f['error_count']} errors"
+                f"p95 {t.get('p95')} s, {f['throughput_per_s']}/s, {f['error_count']} errors, "
+                f"app CPU {f['app_cpu_ms_per_answer']} ms per answer"
             )
     print(f"peak RSS {figures.get('peak_rss_mb')} MB" if "skipped" not in figures else figures["skipped"])
 
