@@ -16,24 +16,24 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from bot import replies
 from bot.config import Settings, SettingsError
-from bot.types import Answer
-from bot.ui_html import Definition, Pending, Turn, esc, render_conversation, spoken
+from bot.site import load_site
+from bot.ui_chat import ChatHandlers, CorpusGlossary, SiteText, Update, history_of
+from bot.ui_html import Turn, render_template
+
+__all__ = ["ChatHandlers", "CorpusGlossary", "create_app", "history_of", "launch", "launch_options", "main"]
 
 log = logging.getLogger(__name__)
 
-TITLE = "Questions about CAR-NK and CAR-T cell therapy"
 #: Answers run side by side up to this many; retrieval takes ~25 ms and the extractive composer
 #: little more, so 4 keeps a 2-core machine busy without making anyone wait behind a slow one.
 CONCURRENCY_LIMIT = 4
-# Shortest gap between two streamed updates of an answer (seconds).
-STREAM_INTERVAL_S = 0.1
 #: Routes a kiosk never serves: API description, deep links (they write the state to disk),
 #: uploads, monitoring, MCP. The chat itself only needs the queue and the config.
 KIOSK_BLOCKED_PREFIXES = (
@@ -52,115 +52,27 @@ KIOSK_BLOCKED_PREFIXES = (
     "/gradio_api/call",
 )
 
-Message = dict[str, str]
-
 
 def asset(name: str) -> str:
     """A CSS or JS file shipped in ``bot/ui_assets``."""
     return resources.files("bot").joinpath("ui_assets", name).read_text(encoding="utf-8")
 
 
-class CorpusGlossary:
-    """The words the articles define ("cytokine release syndrome (CRS)"), found at start-up.
+@dataclass
+class Page:
+    """The components the event handlers read and write."""
 
-    Built once per app from the indexed passages, never hard-coded; each definition keeps the
-    sentence and passage it came from so the UI can cite it.
-    """
+    state: Any
+    log: Any
+    pending: Any
+    question: Any
+    send: Any
+    new: Any
+    starters: list[Any]
 
-    def __init__(self, assistant: Any) -> None:
-        self.assistant = assistant
-        self._lock = threading.Lock()
-        self._terms: dict[str, Definition] | None = None
-
-    def get(self) -> dict[str, Definition]:
-        if self._terms is None:
-            with self._lock:
-                if self._terms is None:
-                    try:
-                        self._terms = self._build()
-                    except Exception:  # a missing definition must never break an answer
-                        log.exception("could not build the glossary")
-                        return {}
-        return self._terms
-
-    def _build(self) -> dict[str, Definition]:
-        from bot.glossary import find_terms
-
-        self.assistant.ensure_index()
-        snapshot = self.assistant.index.open_snapshot()
-        out: dict[str, Definition] = {}
-        for term in find_terms((c.id, c.text) for c in snapshot.chunks).values():
-            chunk = snapshot.by_id.get(term.chunk_id)
-            if chunk is None:
-                continue
-            written = term.abbreviation
-            if len(written) > 2 and written.endswith("s"):  # "TAAs" is defined as TAA
-                written = written[:-1]
-            out.setdefault(
-                written, Definition(written, term.long_form, term.sentence, chunk.title, chunk.section, chunk.url)
-            )
-        return out
-
-
-def history_of(turns: Sequence[Turn]) -> list[Message]:
-    """The conversation as chat messages, for follow-up questions."""
-    messages: list[Message] = []
-    for turn in turns:
-        messages += [
-            {"role": "user", "content": turn.question},
-            {"role": "assistant", "content": turn.answer.body},
-        ]
-    return messages
-
-
-class ChatHandlers:
-    """The event handlers of one app. They hold no conversation: that is the session's state."""
-
-    def __init__(self, assistant: Any, glossary: CorpusGlossary, kiosk: bool) -> None:
-        self.assistant = assistant
-        self.glossary = glossary
-        self.kiosk = kiosk
-
-    def render(self, turns: Sequence[Turn], pending: Pending | None = None, **kw: str) -> str:
-        terms = self.glossary.get() if turns else {}
-        return render_conversation(turns, pending, terms, kiosk=self.kiosk, **kw)
-
-    def respond(self, question: Any, turns: Sequence[Turn] | None) -> Iterator[tuple[Any, Any, list[Turn]]]:
-        """Stream one answer: (conversation HTML, question box, state) after each piece."""
-        import gradio as gr
-
-        turns = list(turns or [])
-        question = question if isinstance(question, str) else ""
-        if not question.strip():
-            yield self.render(turns, status=replies.EMPTY_INPUT, hint=replies.EMPTY_INPUT), gr.update(), turns
-            return
-        yield self.render(turns, Pending(question), status="Looking in the articles…"), "", turns
-        streamed, final, shown_at = "", None, 0.0
-        for event in self.assistant.stream(question, history_of(turns)):
-            if isinstance(event, Answer):
-                final = event
-            else:
-                streamed += event
-                # Each update re-renders the conversation: at most one every STREAM_INTERVAL_S
-                # (under 16 busy visitors, per-piece updates were most of the app's CPU).
-                if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
-                    shown_at = time.monotonic()
-                    yield self.render(turns, Pending(question, streamed)), gr.update(), turns
-        if final is None:  # Assistant.stream always ends with an Answer; this is belt and braces
-            final = Answer(body=replies.ERROR, refused=True, triage="error")
-        turns.append(Turn(question, final))
-        # Announced to screen readers once, in full; the visible text replaces the streamed draft.
-        status = f"Answer: {spoken(final)} {final.notice}"
-        yield self.render(turns, status=status), gr.update(), turns
-
-    def ask_suggested(self, turns: Sequence[Turn] | None, evt: Any) -> Iterator[tuple[Any, Any, list[Turn]]]:
-        """A tapped suggestion inside a reply (sent by the page's script as event data)."""
-        data = getattr(evt, "_data", None)
-        question = data.get("question") if isinstance(data, dict) else None
-        yield from self.respond(question if isinstance(question, str) else "", turns)
-
-    def reset(self) -> tuple[str, str, list[Turn]]:
-        return self.render([], status="The conversation was cleared."), "", []
+    @property
+    def outputs(self) -> list[Any]:
+        return [self.log, self.pending, self.question, self.state]
 
 
 def create_app(settings: Settings | None = None, assistant: Any = None, glossary: CorpusGlossary | None = None) -> Any:
@@ -172,105 +84,129 @@ def create_app(settings: Settings | None = None, assistant: Any = None, glossary
         from bot.assistant import Assistant
 
         assistant = Assistant(settings)
-    kiosk = settings.kiosk
-    handlers = ChatHandlers(assistant, glossary or CorpusGlossary(assistant), kiosk)
-    chat = {"show_progress": "hidden", "api_visibility": "private", "concurrency_id": "chat"}
-    instant = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
-
+    site = SiteText.of(load_site(settings.corpus_dir))
+    handlers = ChatHandlers(assistant, glossary or CorpusGlossary(assistant), settings.kiosk, site)
     with gr.Blocks(
-        title=TITLE,
+        title=site.title,
         fill_height=True,  # the conversation takes the room between the header and the question box
-        fill_width=kiosk,
+        fill_width=settings.kiosk,
         analytics_enabled=False,  # no version check or usage ping from a patient-facing app
     ) as app:
         # One list of Turns per browser session; Gradio copies this initial value per session.
         state = gr.State([])
+        with gr.Column(elem_id="bot-page", scale=1):  # the CSS folds what it holds once a turn is in it
+            new = _header(site, settings.kiosk)
+            finished, pending = _conversation(handlers)
+            question, send, starters = _composer(site, settings.kiosk)
+        page = Page(state, finished, pending, question, send, new, starters)
+        chat_events = _wire(page, handlers)
+        if settings.kiosk:
+            _idle_reset(settings, handlers, page, chat_events)
+        else:
+            from bot.http_api import add_gradio_endpoint  # the `ask` endpoint for gradio_client
+
+            add_gradio_endpoint(assistant, settings)
+    return app
+
+
+def _header(site: SiteText, kiosk: bool) -> Any:
+    """Title and notice (sticky), with "New conversation" beside them. Returns that button."""
+    import gradio as gr
+
+    with gr.Row(elem_id="bot-top", equal_height=False):
         gr.HTML(
-            _header_html(),
+            render_template("header.html.j2", title=site.title, intro=site.intro, notice=replies.NOTICE),
             elem_id="bot-header",
             apply_default_css=False,
             js_on_load=asset("page.js"),
             kiosk=kiosk,
+            min_width=0,
         )
-        conversation = gr.HTML(
-            handlers.render([]),
-            elem_id="bot-conversation",
-            apply_default_css=False,
-            scale=1,
-            js_on_load=asset("conversation.js"),
-        )
-        with gr.Column(elem_id="bot-composer"):
+        return gr.Button("New conversation", variant="secondary", size="md", elem_id="bot-new", scale=0, min_width=0)
+
+
+def _conversation(handlers: ChatHandlers) -> tuple[Any, Any]:
+    """The finished turns, and apart from them the turn being written (the only part that streams)."""
+    import gradio as gr
+
+    with gr.Column(elem_id="bot-conversation", scale=1):
+        log = gr.HTML(handlers.render([]), elem_id="bot-log", apply_default_css=False, js_on_load=asset("log.js"))
+        pending = gr.HTML("", elem_id="bot-pending", apply_default_css=False, js_on_load=asset("pending.js"))
+    return log, pending
+
+
+def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
+    """Starter questions (folded away once a conversation starts), then one row: box, Send, More."""
+    import gradio as gr
+
+    with gr.Column(elem_id="bot-composer"):
+        with gr.Column(elem_id="bot-more"):
             gr.HTML('<p class="try-label" id="bot-try-label">Try asking:</p>', apply_default_css=False, js_on_load=None)
             with gr.Row(elem_id="bot-starters"):
-                starters = [gr.Button(q, size="md", elem_classes=["starter"]) for q in replies.SUGGESTED_QUESTIONS]
-            with gr.Row(elem_id="bot-ask-row", equal_height=True):
-                question = gr.Textbox(
-                    label="Your question",
-                    placeholder="Type your question here",
-                    lines=1,
-                    max_lines=4,
-                    scale=4,
-                    elem_id="bot-question",
-                    autofocus=not kiosk,
-                    html_attributes=gr.InputHTMLAttributes(autocomplete="off", enterkeyhint="send", spellcheck=True),
-                )
-                send = gr.Button("Send", variant="primary", elem_id="bot-send", scale=1, min_width=120)
-                new = gr.Button("New conversation", variant="secondary", elem_id="bot-new", scale=1, min_width=220)
-        outputs = [conversation, question, state]
-
-        def ask_suggested(turns: Any, evt: Any) -> Iterator[tuple[Any, Any, list[Turn]]]:
-            yield from handlers.ask_suggested(turns, evt)
-
-        # Set at run time: Gradio passes the event data to a parameter annotated gr.EventData.
-        ask_suggested.__annotations__ = {"evt": gr.EventData}
-
-        chat_events = [
-            question.submit(handlers.respond, [question, state], outputs, **chat),
-            send.click(handlers.respond, [question, state], outputs, **chat),
-            *(b.click(handlers.respond, [b, state], outputs, **chat) for b in starters),
-            conversation.click(ask_suggested, [state], outputs, **chat),
-        ]
-        new.click(handlers.reset, None, outputs, cancels=chat_events, **instant)
-        if kiosk:
-            idle = gr.HTML(
-                _idle_html(settings.idle_warning_seconds),
-                elem_id="bot-idle",
-                apply_default_css=False,
-                js_on_load=asset("idle.js"),
-                idle_seconds=settings.idle_seconds,
-                warning_seconds=settings.idle_warning_seconds,
+                starters = [gr.Button(q, size="md", elem_classes=["starter"]) for q in site.starters]
+        with gr.Row(elem_id="bot-ask-row", equal_height=True):
+            question = gr.Textbox(
+                label="Your question",
+                placeholder="Type your question here",
+                lines=1,
+                max_lines=4,
+                scale=4,
+                min_width=0,
+                elem_id="bot-question",
+                autofocus=not kiosk,
+                html_attributes=gr.InputHTMLAttributes(autocomplete="off", enterkeyhint="send", spellcheck=True),
             )
-            # The page's idle timer fires "submit" when the warning runs out or "Clear it now" is tapped.
-            idle.submit(handlers.reset, None, outputs, cancels=chat_events, **instant)
-        from bot.http_api import add_gradio_endpoint  # the `ask` endpoint for gradio_client; none on a kiosk
+            send = gr.Button("Send", variant="primary", elem_id="bot-send", scale=0, min_width=0)
+            gr.HTML(
+                render_template("more.html.j2"),
+                elem_id="bot-more-control",
+                apply_default_css=False,
+                js_on_load=asset("more.js"),
+                scale=0,
+                min_width=0,
+            )
+    return question, send, starters
 
-        add_gradio_endpoint(assistant, settings)
-    return app
+
+def _wire(page: Page, handlers: ChatHandlers) -> list[Any]:
+    """Every way of asking, and "New conversation" (which cancels an answer being written)."""
+    import gradio as gr
+
+    chat = {"show_progress": "hidden", "api_visibility": "private", "concurrency_id": "chat"}
+    instant = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
+    inputs, outputs = [page.question, page.state], page.outputs
+
+    def ask_suggested(turns: list[Turn] | None, evt: Any) -> Iterator[Update]:
+        yield from handlers.ask_suggested(turns, evt)
+
+    # Set at run time (annotations are strings in this module): Gradio passes the select event's
+    # data to a parameter annotated gr.SelectData.
+    ask_suggested.__annotations__ = {"evt": gr.SelectData}
+
+    chat_events = [
+        page.question.submit(handlers.respond, inputs, outputs, **chat),
+        page.send.click(handlers.respond, inputs, outputs, **chat),
+        *(b.click(handlers.respond, [b, page.state], outputs, **chat) for b in page.starters),
+        page.log.select(ask_suggested, [page.state], outputs, **chat),
+    ]
+    page.new.click(handlers.reset, None, outputs, cancels=chat_events, **instant)
+    return chat_events
 
 
-def _header_html() -> str:
-    return (
-        '<header class="bot-header">'
-        f"<h1>{esc(TITLE)}</h1>"
-        '<p class="intro">Answers come only from two articles, and each one shows where it comes from.</p>'
-        f'<p class="notice-banner" role="note"><strong>Please note:</strong> {esc(replies.NOTICE)}</p>'
-        "</header>"
+def _idle_reset(settings: Settings, handlers: ChatHandlers, page: Page, chat_events: list[Any]) -> None:
+    """Kiosk: the page's idle timer fires "submit" when the warning runs out or "Clear it now" is tapped."""
+    import gradio as gr
+
+    idle = gr.HTML(
+        render_template("idle.html.j2", seconds=settings.idle_warning_seconds),
+        elem_id="bot-idle",
+        apply_default_css=False,
+        js_on_load=asset("idle.js"),
+        idle_seconds=settings.idle_seconds,
+        warning_seconds=settings.idle_warning_seconds,
     )
-
-
-def _idle_html(warning_seconds: int) -> str:
-    return (
-        '<div class="idle-backdrop" hidden>'
-        '<div class="idle-dialog" role="alertdialog" aria-modal="true" aria-labelledby="idle-title" '
-        'aria-describedby="idle-text">'
-        '<h2 id="idle-title">Are you still there?</h2>'
-        '<p id="idle-text">To keep your questions private, this conversation will be cleared in '
-        f'<span class="idle-count">{warning_seconds}</span> seconds.</p>'
-        '<div class="idle-actions">'
-        '<button type="button" class="idle-stay">I\'m still here</button>'
-        '<button type="button" class="idle-clear">Clear it now</button>'
-        "</div></div></div>"
-    )
+    instant = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
+    idle.submit(handlers.reset, None, page.outputs, cancels=chat_events, **instant)
 
 
 def theme(kiosk: bool) -> Any:
@@ -303,6 +239,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
     options: dict[str, Any] = {
         "theme": theme(settings.kiosk),
         "css": asset("app.css") + (asset("kiosk.css") if settings.kiosk else ""),
+        "head": f"<style>{asset('page.css')}</style>",
         # Run history would keep every question in the browser's storage: off everywhere.
         "run_history": False,
         "footer_links": [] if settings.kiosk else ["gradio", "settings"],
@@ -378,7 +315,7 @@ def _warm_up(assistant: Any, glossary: CorpusGlossary) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="app.py",
-        description=f"{TITLE}: the chat app. Host and port: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT.",
+        description="The chat app. Host and port: GRADIO_SERVER_NAME, GRADIO_SERVER_PORT.",
     )
     parser.add_argument(
         "--kiosk",

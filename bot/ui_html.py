@@ -1,18 +1,22 @@
 """The chat as HTML: questions, streamed and final answers, source cards, definitions, QR codes.
 
-Pure functions, no Gradio. Every text that comes from a person or from the assistant is
-escaped before it reaches the page (the page inserts this HTML with ``innerHTML``, which
-would run an ``<img onerror>``); only ``http(s)`` links become anchors.
+Pure functions, no Gradio. Text is cut into pieces here (citation markers, defined words,
+quoted sentences); the Jinja2 templates in ``bot/ui_templates`` turn the pieces into HTML with
+autoescaping, so every text from a person or from the assistant is escaped. What goes to the
+page is then passed through nh3 with an allowlist (the page inserts it with ``innerHTML``): no
+script, no event handler, and only ``http(s)`` links and the server's own SVG QR codes survive.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from bot import replies
 from bot.types import Answer, Citation
@@ -23,11 +27,6 @@ URGENT_TRIAGE = frozenset({"emergency", "urgent", "crisis"})
 _MARKER = re.compile(r"\[(\d+)\]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
-
-
-def esc(text: object) -> str:
-    """HTML-inert text, safe in element content and in quoted attribute values."""
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 @dataclass(frozen=True)
@@ -44,10 +43,11 @@ class Definition:
 
 @dataclass(frozen=True)
 class Turn:
-    """One question and its final answer (what a session keeps)."""
+    """One question and its final answer (what a session keeps), with its HTML once rendered."""
 
     question: str
     answer: Answer
+    html: str = ""  # rendered once when the turn ends, so later updates only join strings
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,19 @@ class Pending:
 
 # -- links --------------------------------------------------------------------------------
 def safe_url(url: object) -> str | None:
-    """An ``http(s)`` URL, or None (a ``javascript:`` or malformed link is never rendered)."""
+    """An absolute ``http(s)`` URL, or None (a ``javascript:`` or malformed link is never rendered)."""
     if not isinstance(url, str):
         return None
     url = url.strip()
-    if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE):
-        return url
-    return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(c.isspace() or c in "<>\"'" for c in url):
+        return None
+    return url
 
 
 def reference_link(ref: Mapping[str, Any]) -> str | None:
@@ -87,17 +93,26 @@ def source_links(answer: Answer) -> list[str]:
 def qr_data_uri(text: str) -> str:
     """An SVG QR code as a ``data:`` URI, made on the server (segno; nothing is fetched).
 
-    Cached: the conversation is re-rendered on every streamed piece, and making a QR code in pure
-    Python costs ~50 ms (half the app's CPU under load before this cache). Only source links go in.
+    Cached: making a QR code in pure Python costs ~50 ms. Only source links go in.
     """
     import segno
 
     return str(segno.make(text, micro=False, error="m").svg_data_uri(scale=5, border=4, dark="#000", light="#fff"))
 
 
-# -- inline text ----------------------------------------------------------------------------
-class _Inline:
-    """Escapes one answer's text, links its ``[n]`` markers and marks its defined words."""
+# -- text into pieces -------------------------------------------------------------------------
+class Piece(NamedTuple):
+    """A run of answer text: plain ``text``, a ``cite`` marker [n], or a defined ``term``."""
+
+    kind: str
+    text: str
+    n: int = 0
+    turn: str = ""
+    box: str = ""
+
+
+class Inline:
+    """Cuts one answer's lines into pieces: ``[n]`` markers that cite, and defined words (first use)."""
 
     def __init__(self, turn_id: str, citations: Iterable[int], glossary: Mapping[str, Definition], body: str) -> None:
         self.turn_id = turn_id
@@ -111,53 +126,40 @@ class _Inline:
         # A term stands alone: "CRS", "TAAs"; not "NK" inside "CAR-NK" or "NK-cell".
         self.pattern = re.compile(rf"\[(?P<n>\d+)\]|(?<![\w-])(?P<term>{alternatives})(?P<plural>s?)(?![\w-])")
 
-    def render(self, text: str) -> str:
-        out: list[str] = []
+    def pieces(self, text: str) -> list[Piece]:
+        out: list[Piece] = []
         pos = 0
         for m in self.pattern.finditer(text):
-            out.append(esc(text[pos : m.start()]))
+            out.append(Piece("text", text[pos : m.start()]))
             pos = m.end()
-            if m.group("n") is not None:
-                n = int(m.group("n"))
-                if n in self.citations:
-                    out.append(f'<a class="cite" href="#src-{self.turn_id}-{n}" aria-label="Source {n}">[{n}]</a>')
-                else:
-                    out.append(esc(m.group(0)))
-                continue
             term = m.group("term")
-            if term in self.used:  # the first mention is enough
-                out.append(esc(m.group(0)))
-                continue
-            self.used[term] = self.glossary[term]
-            box = self.box_id(term)
-            out.append(
-                f'<button type="button" class="term" aria-expanded="false" aria-controls="{box}" '
-                f'aria-label="{esc(m.group(0))}: what does it mean?">{esc(m.group(0))}</button>'
-            )
-        out.append(esc(text[pos:]))
-        return "".join(out)
+            if m.group("n") is not None and int(m.group("n")) in self.citations:
+                out.append(Piece("cite", m.group(0), n=int(m.group("n")), turn=self.turn_id))
+            elif term is not None and term not in self.used:  # the first mention is enough
+                self.used[term] = self.glossary[term]
+                out.append(Piece("term", m.group(0), box=self.box_id(term)))
+            else:
+                out.append(Piece("text", m.group(0)))
+        out.append(Piece("text", text[pos:]))
+        return out
 
     def box_id(self, term: str) -> str:
         return f"def-{self.turn_id}-{re.sub(r'[^A-Za-z0-9]', '', term)}"
 
 
-def _blocks(text: str, inline: _Inline) -> str:
+def blocks(text: str, inline: Inline) -> list[dict[str, list[list[Piece]]]]:
     """Paragraphs and bulleted lists from plain text (blank lines, "- " items)."""
     out = []
     for block in _PARAGRAPHS.split(text.strip()):
         lines = [line for line in block.splitlines() if line.strip()]
-        intro = [line for line in lines if not _LIST_ITEM.match(line)]
-        items = [_LIST_ITEM.sub("", line) for line in lines if _LIST_ITEM.match(line)]
-        if intro:
-            out.append("<p>" + "<br>".join(inline.render(line.strip()) for line in intro) + "</p>")
-        if items:
-            out.append("<ul>" + "".join(f"<li>{inline.render(item.strip())}</li>" for item in items) + "</ul>")
-    return "".join(out)
+        intro = [inline.pieces(line.strip()) for line in lines if not _LIST_ITEM.match(line)]
+        items = [inline.pieces(_LIST_ITEM.sub("", line).strip()) for line in lines if _LIST_ITEM.match(line)]
+        out.append({"lines": intro, "bullets": items})
+    return out
 
 
-# -- pieces of an answer --------------------------------------------------------------------
-def highlight(passage: str, quotes: Sequence[str]) -> str:
-    """The passage, escaped, with each quoted sentence in ``<mark>``."""
+def highlight_spans(passage: str, quotes: Sequence[str]) -> list[tuple[str, bool]]:
+    """The passage as (text, is quoted) runs: each quoted sentence is marked once."""
     spans: list[tuple[int, int]] = []
     for quote in quotes:
         quote = quote.strip()
@@ -172,135 +174,167 @@ def highlight(passage: str, quotes: Sequence[str]) -> str:
             merged.append((start, end))
     out, pos = [], 0
     for start, end in merged:
-        out.append(esc(passage[pos:start]) + f"<mark>{esc(passage[start:end])}</mark>")
+        out += [(passage[pos:start], False), (passage[start:end], True)]
         pos = end
-    return "".join(out) + esc(passage[pos:])
+    return [*out, (passage[pos:], False)]
 
 
-def _link(url: str, kiosk: bool) -> str:
-    # A kiosk has nowhere to browse to: its links are shown as text and taken home by QR code.
-    if kiosk:
-        return f'<span class="url">{esc(url)}</span>'
-    return f'<a class="url" href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(url)}</a>'
+# -- templates and the final allowlist ---------------------------------------------------------------
+@functools.cache
+def _templates() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
 
-
-def _study(ref: Mapping[str, Any], kiosk: bool) -> str:
-    text = ref.get("citation") or ". ".join(
-        str(part) for part in (ref.get("authors"), ref.get("title"), ref.get("journal"), ref.get("year")) if part
+    return Environment(
+        loader=PackageLoader("bot", "ui_templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
     )
-    link = reference_link(ref)
-    # The citation text often ends with its own link; show the link once, as a link.
-    if link and text:
-        text = text.replace(f"Available from: doi:{ref.get('doi')}.", "").replace(link, "").strip()
-    return f"<li>{esc(text)}{' ' + _link(link, kiosk) if link else ''}</li>"
 
 
-def source_card(turn_id: str, c: Citation, kiosk: bool) -> str:
-    url = safe_url(c.url)
-    studies = ""
-    if c.references:
-        label = "Study cited in this passage" if len(c.references) == 1 else "Studies cited in this passage"
-        studies = (
-            f'<div class="studies"><p class="label">{label}:</p>'
-            f"<ul>{''.join(_study(r, kiosk) for r in c.references)}</ul></div>"
+def render_template(name: str, **values: Any) -> str:
+    return _templates().get_template(name).render(**values).strip()
+
+
+_TAGS = {"div", "p", "section", "article", "h2", "h3", "span", "a", "button", "ul", "ol", "li"}
+_TAGS |= {"cite", "blockquote", "mark", "strong", "br", "img"}
+_ATTRIBUTES = {
+    "*": {"id", "class", "role", "hidden", "tabindex"},
+    "a": {"href", "target"},
+    "button": {"type"},
+    "img": {"src", "alt", "width", "height"},
+}
+
+
+def _allowed(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "href":
+        return value if value.startswith("#") or safe_url(value) else None
+    if attribute == "src":  # only the server's own QR codes
+        return value if tag == "img" and value.startswith("data:image/svg+xml") else None
+    return value
+
+
+@functools.cache
+def _cleaner() -> Any:
+    import nh3
+
+    return nh3.Cleaner(
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        generic_attribute_prefixes={"aria-", "data-"},
+        url_schemes={"http", "https", "data"},
+        attribute_filter=_allowed,
+        link_rel="noopener noreferrer",
+    )
+
+
+def clean(markup: str) -> str:
+    """Only the tags and attributes the chat uses; belt and braces behind the templates' escaping."""
+    return str(_cleaner().clean(markup))
+
+
+# -- an answer ---------------------------------------------------------------------------------
+def _citation(c: Citation) -> dict[str, Any]:
+    studies = []
+    for ref in c.references:
+        text = ref.get("citation") or ". ".join(
+            str(part) for part in (ref.get("authors"), ref.get("title"), ref.get("journal"), ref.get("year")) if part
         )
-    return (
-        f'<li class="source" id="src-{turn_id}-{c.n}">'
-        f'<p class="source-title"><span class="num">[{c.n}]</span> <cite>{esc(c.title)}</cite></p>'
-        f'<p class="source-section">Section: {esc(c.section)}</p>'
-        f'<blockquote class="passage">{highlight(c.text, c.quotes)}</blockquote>'
-        + (f'<p class="source-link">Link: {_link(url, kiosk)}</p>' if url else "")
-        + studies
-        + "</li>"
-    )
+        link = reference_link(ref)
+        # The citation text often ends with its own link; show the link once, as a link.
+        if link and text:
+            text = text.replace(f"Available from: doi:{ref.get('doi')}.", "").replace(link, "").strip()
+        studies.append({"text": text, "url": link})
+    return {
+        "n": c.n,
+        "title": c.title,
+        "section": c.section,
+        "spans": highlight_spans(c.text, c.quotes),
+        "url": safe_url(c.url),
+        "studies": studies,
+    }
 
 
-def definition_box(box_id: str, d: Definition, kiosk: bool) -> str:
-    url = safe_url(d.url)
+def _definition(box: str, d: Definition) -> dict[str, Any]:
     defined = f"{d.long_form} ("
-    sentence = highlight(d.sentence, [m.group(0) for m in re.finditer(rf"{re.escape(defined)}[^)]*\)", d.sentence)])
-    return (
-        f'<div class="definition" id="{box_id}" hidden>'
-        f"<p><strong>{esc(d.term)}</strong> means <strong>{esc(d.long_form)}</strong>. The article says:</p>"
-        f'<blockquote class="passage">{sentence}</blockquote>'
-        f'<p class="from">From <cite>{esc(d.title)}</cite>, section “{esc(d.section)}”.'
-        + (f" {_link(url, kiosk)}" if url else "")
-        + "</p></div>"
-    )
+    quotes = [m.group(0) for m in re.finditer(rf"{re.escape(defined)}[^)]*\)", d.sentence)]
+    return {"box": box, "definition": d, "spans": highlight_spans(d.sentence, quotes), "url": safe_url(d.url)}
 
 
-def take_home(turn_id: str, answer: Answer, kiosk: bool) -> tuple[str, str]:
-    """The "Take home" button and its panel: a QR code of the source links, and the links as text."""
+def answer_view(turn_id: str, answer: Answer, glossary: Mapping[str, Definition], kiosk: bool) -> dict[str, Any]:
+    """What the answer template shows, worked out from the ``Answer``."""
+    urgent = answer.triage in URGENT_TRIAGE
+    inline = Inline(turn_id, (c.n for c in answer.citations), glossary, answer.body)
+    body = blocks(answer.body, inline)  # first, so the definitions used are known
     links = source_links(answer)
-    if not links:
-        return "", ""
-    count = f"{len(links)} link{'s' if len(links) > 1 else ''}"
-    button = (
-        f'<button type="button" class="take-home" aria-expanded="false" aria-controls="home-{turn_id}">'
-        "Take home: QR code</button>"
-    )
-    qr = qr_data_uri("\n".join(links))
-    panel = (
-        f'<div class="take-home-body" id="home-{turn_id}" hidden><img class="qr" src="{esc(qr)}" '
-        f'alt="QR code with the {count} to this answer\'s sources" width="240" height="240">'
-        f"<div><p>Scan with your phone camera to keep the {count} to these sources:</p>"
-        f"<ul>{''.join(f'<li>{_link(link, kiosk)}</li>' for link in links)}</ul></div></div>"
-    )
-    return button, panel
-
-
-def _notice(answer_notice: str = replies.NOTICE) -> str:
-    return f'<p class="notice"><strong>Please note:</strong> {esc(answer_notice)}</p>'
+    return {
+        "turn": turn_id,
+        "kind": "urgent" if urgent else ("refused" if answer.refused else "answered"),
+        "urgent": urgent,
+        "kiosk": kiosk,
+        "blocks": body,
+        "definitions": [_definition(inline.box_id(t), d) for t, d in inline.used.items()],
+        "suggestions": list(answer.suggestions),
+        "suggestions_intro": replies.SUGGESTIONS_INTRO,
+        "notice": answer.notice,
+        "links": links,
+        "qr": qr_data_uri("\n".join(links)) if links else "",
+        "citations": [_citation(c) for c in answer.citations],
+    }
 
 
 def render_answer(turn_id: str, answer: Answer, glossary: Mapping[str, Definition], kiosk: bool) -> str:
-    urgent = answer.triage in URGENT_TRIAGE
-    kind = "urgent" if urgent else ("refused" if answer.refused else "answered")
-    inline = _Inline(turn_id, (c.n for c in answer.citations), glossary, answer.body)
-    body = _blocks(answer.body, inline)
-    label = (
-        '<p class="urgent-label"><span aria-hidden="true">⚠</span> Urgent: get help now</p>'
-        if urgent
-        else '<p class="who">Answer</p>'
-    )
-    parts = [
-        f'<section class="answer {kind}" id="a-{turn_id}" aria-labelledby="a-{turn_id}-label"'
-        + (' role="alert"' if urgent else "")
-        + ">",
-        label.replace("<p ", f'<p id="a-{turn_id}-label" ', 1),
-        f'<div class="body" id="a-{turn_id}-text">{body}</div>',
-        "".join(definition_box(inline.box_id(t), d, kiosk) for t, d in inline.used.items()),
-    ]
-    if answer.suggestions:
-        parts.append(
-            f'<div class="suggestions"><p>{esc(replies.SUGGESTIONS_INTRO)}</p><ul>'
-            + "".join(
-                f'<li><button type="button" class="ask" data-question="{esc(s)}">{esc(s)}</button></li>'
-                for s in answer.suggestions
-            )
-            + "</ul></div>"
-        )
-    parts.append(_notice(answer.notice))
-    home_button, home_panel = take_home(turn_id, answer, kiosk)
-    parts.append(
-        f'<div class="tools"><button type="button" class="speak" data-for="a-{turn_id}" aria-pressed="false">'
-        f"Read aloud</button>{home_button}</div>{home_panel}"
-    )
-    if answer.citations:
-        parts.append(
-            f'<section class="sources" aria-labelledby="s-{turn_id}"><h3 id="s-{turn_id}">Sources</h3><ol>'
-            + "".join(source_card(turn_id, c, kiosk) for c in answer.citations)
-            + "</ol></section>"
-        )
-    parts.append("</section>")
-    return "".join(parts)
+    return render_template("answer.html.j2", a=answer_view(turn_id, answer, glossary, kiosk))
 
 
-def _question(turn_id: str, question: str) -> str:
-    return (
-        f'<h2 class="question" id="q-{turn_id}"><span class="who">You asked</span> '
-        f'<span class="asked">{esc(question)}</span></h2>'
+def take_home(turn_id: str, answer: Answer, kiosk: bool) -> str:
+    """The "Take home" button and its panel: a QR code of the source links, and the links as text."""
+    links = source_links(answer)
+    qr = qr_data_uri("\n".join(links)) if links else ""
+    return render_template("take_home.html.j2", turn=turn_id, links=links, qr=qr, kiosk=kiosk)
+
+
+# -- the conversation ----------------------------------------------------------------------------
+def render_turn(
+    number: int, question: str, answer: Answer, glossary: Mapping[str, Definition], *, kiosk: bool = False
+) -> str:
+    """One finished turn, cleaned: rendered once, when its answer is final."""
+    view = answer_view(str(number), answer, glossary, kiosk)
+    return clean(render_template("turn.html.j2", a=view, question=question))
+
+
+def render_log(
+    turns: Sequence[Turn],
+    glossary: Mapping[str, Definition] | None = None,
+    *,
+    kiosk: bool = False,
+    welcome: str = "",
+    status: str = "",
+    hint: str = "",
+) -> str:
+    """The finished turns; ``status`` goes to a live region for screen readers, ``hint`` is shown."""
+    glossary = glossary or {}
+    parts = [t.html or render_turn(i, t.question, t.answer, glossary, kiosk=kiosk) for i, t in enumerate(turns, 1)]
+    return render_template(
+        "log.html.j2",
+        turns=[Markup(p) for p in parts],  # already rendered and cleaned
+        empty=not turns,
+        welcome=welcome or "Ask a question. Answers come only from the articles, and each one shows its sources.",
+        status=status,
+        hint=hint,
     )
+
+
+def render_pending(number: int, pending: Pending | None) -> str:
+    """The turn being answered (no ``[n]`` links yet: the final answer replaces it), or nothing."""
+    if pending is None:
+        return ""
+    streamed = _MARKER.sub("", pending.streamed).strip()
+    markup = render_template(
+        "pending.html.j2", turn=number, question=pending.question, streamed=streamed, notice=replies.NOTICE
+    )
+    return clean(markup)
 
 
 def render_conversation(
@@ -312,36 +346,11 @@ def render_conversation(
     status: str = "",
     hint: str = "",
 ) -> str:
-    """The whole conversation; ``status`` goes to a live region for screen readers, ``hint`` is shown."""
-    glossary = glossary or {}
-    parts = [f'<div class="bot-log"><p class="sr-only" role="status">{esc(status)}</p>']
-    if not turns and pending is None:
-        parts.append(
-            '<div class="empty"><p>Ask a question about CAR-NK or CAR-T cell therapy. '
-            "Answers come only from two articles, and each one shows its sources.</p></div>"
-        )
-    for i, turn in enumerate(turns, 1):
-        parts.append(
-            f'<article class="turn" id="turn-{i}" aria-labelledby="q-{i}">{_question(str(i), turn.question)}'
-            f"{render_answer(str(i), turn.answer, glossary, kiosk)}</article>"
-        )
+    """The whole conversation as one piece of HTML (the app sends the log and the pending turn apart)."""
+    log = render_log(turns, glossary, kiosk=kiosk, status=status, hint=hint)
     if pending is not None:
-        i = str(len(turns) + 1)
-        streamed = (
-            f'<div class="body" id="a-{i}-text"><p>{esc(_MARKER.sub("", pending.streamed).strip())}</p></div>'
-            if pending.streamed
-            else '<p class="thinking">Looking in the articles…</p>'
-        )
-        parts.append(
-            f'<article class="turn pending" id="turn-{i}" aria-labelledby="q-{i}" aria-busy="true">'
-            f"{_question(i, pending.question)}"
-            f'<section class="answer streaming" aria-label="Answer, still being written">{streamed}'
-            f"{_notice()}</section></article>"
-        )
-    if hint:
-        parts.append(f'<p class="hint">{esc(hint)}</p>')
-    parts.append("</div>")
-    return "".join(parts)
+        log = log.removesuffix("</div>") + render_pending(len(turns) + 1, pending) + "</div>"
+    return log
 
 
 def spoken(answer: Answer) -> str:

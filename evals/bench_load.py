@@ -79,6 +79,11 @@ class App:
             return None
         return None
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the app process has used so far (less noisy than wall time on a busy machine)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-1500:]
 
@@ -183,6 +188,7 @@ def run_load(
     count: int = 16,
     time_limit: float = 30,
     ports: range = range(7880, 7890),
+    ready_timeout: float = 180,
 ) -> dict[str, Any]:
     """Start the app, warm it, then ``count`` concurrent visitors twice: ``stress`` (the next question
     the moment an answer is complete) and ``paced`` (1-4 s to read and type between questions,
@@ -192,15 +198,66 @@ def run_load(
     app = App(repo, env, free_port(ports), work / "app.log")
     try:
         try:
-            config = app.wait_ready()
+            config = app.wait_ready(ready_timeout)
             submit_event(config)
         except RuntimeError as exc:
             return {"skipped": str(exc)[:500]}
-        result: dict[str, Any] = {
-            "stress": asyncio.run(visitors(app.url, config, questions, count, 6, time_limit)),
-            "paced": asyncio.run(visitors(app.url, config, questions, count, 5, time_limit, pause=(1.0, 4.0))),
-        }
+        result: dict[str, Any] = {}
+        for mode, per_visitor, pause in (("stress", 6, (0.0, 0.0)), ("paced", 5, (1.0, 4.0))):
+            cpu = app.cpu_seconds()
+            result[mode] = asyncio.run(visitors(app.url, config, questions, count, per_visitor, time_limit, pause))
+            result[mode]["app_cpu_s"] = round(app.cpu_seconds() - cpu, 2)
         result["peak_rss_mb"] = app.peak_rss_mb()
         return result
     finally:
         app.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Only the load part: ``python -m evals.bench_load [--visitors 16] [--seconds 30] [--json]``.
+
+    The app builds its own index in a temporary folder first (about half a minute), as ``evals.bench``
+    does; the figures are summarised the same way as there.
+    """
+    import argparse
+    import shutil
+    import tempfile
+
+    from evals.bench import REPO, load_questions, summarize_load
+
+    parser = argparse.ArgumentParser(prog="python -m evals.bench_load", description=main.__doc__.split("\n\n")[0])
+    parser.add_argument("--visitors", type=int, default=16, help="concurrent visitors")
+    parser.add_argument("--seconds", type=float, default=30, help="time limit of each run (stress, paced)")
+    parser.add_argument("--json", action="store_true", help="print everything as JSON")
+    parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose app.py is loaded (A/B runs)")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    questions, _ = load_questions()
+    work = Path(tempfile.mkdtemp(prefix="bot-load-"))
+    try:
+        env = {"BOT_DATA_DIR": str(work / "data")}
+        figures = run_load(args.repo, env, questions, work, args.visitors, args.seconds, ready_timeout=600)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for mode in ("stress", "paced"):
+        if mode in figures:
+            cpu, answers = figures[mode]["app_cpu_s"], len(figures[mode]["times"])
+            figures[mode] = summarize_load(figures[mode])
+            figures[mode]["app_cpu_ms_per_answer"] = round(1000 * cpu / answers, 1) if answers else None
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    for mode in ("stress", "paced"):
+        if mode in figures:
+            f = figures[mode]
+            t = f["time_to_answer_s"]
+            print(
+                f"{mode}: {args.visitors} visitors, {f['answers']} answers, p50 {t.get('p50')} s, "
+                f"p95 {t.get('p95')} s, {f['throughput_per_s']}/s, {f['error_count']} errors, "
+                f"app CPU {f['app_cpu_ms_per_answer']} ms per answer"
+            )
+    print(f"peak RSS {figures.get('peak_rss_mb')} MB" if "skipped" not in figures else figures["skipped"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,11 @@
 """The chat UI in a real browser: Debian's Chromium, driven by Playwright, against the real app.
 
 One home app and one kiosk app run as subprocesses, shared by the browser tests of this file
-(each builds its own index on first use, in a temporary folder). The kiosk test also measures what the issue asks
-for (text size, touch targets, contrast, time to the first streamed words), prints it, and
-writes the README screenshot ``docs/kiosk.png``.
+(each builds its own index on first use, in a temporary folder). The kiosk (1080 × 1920) and phone
+(390 × 844) tests also measure what the issues ask for (the conversation's share of the screen,
+text size, touch targets, contrast, time to the first streamed words), print it, and keep
+screenshots in ``tests/screenshots/`` (ignored by git). ``python -m tests.screenshots`` refreshes
+the ones in ``docs/``.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ REPO = Path(__file__).absolute().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 AXE = REPO / "tests" / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
-SCREENSHOT = REPO / "docs" / "kiosk.png"
-PORTS = range(7862, 7870)  # this suite's ports (7861 is left for running the app by hand)
+#: The tests' own screenshots (ignored by git); `python -m tests.screenshots` refreshes docs/*.png.
+SHOTS = REPO / "tests" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+KIOSK = {"width": 1080, "height": 1920}  # a portrait kiosk screen, as in most clinic waiting rooms
 IDLE_SECONDS = 4  # the kiosk under test warns after 4 s without a touch...
 WARNING_SECONDS = 20  # ...and wipes 20 s later (the WCAG 2.2.1 minimum the settings enforce)
 ANSWER_TIMEOUT_MS = 90_000
@@ -46,7 +50,7 @@ QUESTION_BOX = "#bot-question textarea, #bot-question input"
 class AppProcess:
     """``python app.py`` on 127.0.0.1, with its output kept for failure messages."""
 
-    def __init__(self, name: str, port: int, data_dir: Path, *args: str, **env: str) -> None:
+    def __init__(self, name: str, port: int, data_dir: Path, *args: str, repo: Path = REPO, **env: str) -> None:
         self.name, self.url = name, f"http://127.0.0.1:{port}"
         environ = {
             **os.environ,
@@ -57,13 +61,14 @@ class AppProcess:
             "BOT_DATA_DIR": str(data_dir),
             "BOT_CORPUS_DIR": "corpus",
             "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(repo),
             **env,
         }
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.proc = subprocess.Popen(
             [sys.executable, "app.py", *args],
-            cwd=REPO,
+            cwd=repo,
             env=environ,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -96,14 +101,15 @@ class AppProcess:
 
 
 def free_ports(count: int) -> list[int]:
-    found = []
-    for port in PORTS:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError(f"no free ports in {PORTS}")
+    """Ports the system has free right now (other test runs may share this machine)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 @pytest.fixture(scope="module")  # stopped as soon as this file's tests are done
@@ -367,33 +373,107 @@ def test_kiosk_idle_warning_then_reset(apps, browser):
 
 @pytest.mark.browser
 def test_kiosk_accessibility_measurements_and_screenshot(apps, browser):
-    # A portrait kiosk screen, as in most clinic waiting rooms.
-    page = open_page(browser, apps["kiosk"].url, viewport={"width": 1080, "height": 1920})
+    page = open_page(browser, apps["kiosk"].url, viewport=KIOSK)
     violations = axe(page)
     assert not violations, json.dumps(violations, indent=1)
+    assert page.locator("#bot-more").is_visible()  # starter questions on an empty screen...
 
     first_words_ms = timed_ask(page, FIRST_QUESTION, 1)
+    still_here(page)
+    assert_folded_then_unfolded(page)  # ...folded away once the conversation starts
+    still_here(page)
+    page.click("#bot-more-toggle")  # and folded again
+    assert page.locator("#bot-more").is_hidden()
+    still_here(page)
     page.click(".answer button.take-home")
     page.wait_for_timeout(600)  # let the smooth scroll settle
 
     violations = axe(page)
     assert not violations, json.dumps(violations, indent=1)
+    page.evaluate("document.querySelector('#turn-1').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
     figures = page.evaluate(MEASURE_JS)
     figures["first_words_ms"] = first_words_ms
     assert figures["min_text_px"] >= 20, figures["smallest_text"]
     assert figures["min_target_px"] >= 44, figures["smallest_target"]
     assert figures["min_contrast"] >= 4.5, figures["lowest_contrast"]
+    assert figures["conversation_share"] >= 0.5, figures
 
-    page.locator("#turn-1").scroll_into_view_if_needed()
-    page.evaluate("document.querySelector('#turn-1').scrollIntoView({block: 'start'})")
-    page.wait_for_timeout(300)
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "kiosk.png"))
 
+    still_here(page)
     figures["next_first_words_ms"] = timed_ask(page, "What does off-the-shelf mean?", 2)
-    figures["screenshot"] = str(SCREENSHOT)
+    figures["screenshot"] = str(SHOTS / "kiosk.png")
     print("\nkiosk figures: " + json.dumps(figures, indent=1))
     page.context.close()
+
+
+# -- phone -----------------------------------------------------------------------------------
+@pytest.mark.browser
+def test_phone_gives_the_conversation_the_screen(apps, browser):
+    page = open_page(browser, apps["home"].url, viewport=PHONE, is_mobile=True, has_touch=True)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
+    assert page.locator("#bot-more").is_visible() and page.locator("#bot-header h1").is_visible()
+
+    ask(page, FIRST_QUESTION)
+    page.evaluate("document.querySelector('#turn-1').scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(400)
+    figures = page.evaluate(MEASURE_JS)
+    # At least half of a 390 × 844 screen for the conversation (it was 167 px before the fold).
+    assert figures["conversation_share"] >= 0.5, figures
+    # The top is one line: the short notice beside "New conversation"; the full notice ends the reply.
+    assert figures["top_px"] <= 72, figures
+    short = page.locator("#bot-header .notice-short")
+    assert short.is_visible() and short.evaluate("p => p.getBoundingClientRect().height") < 44
+    assert replies.NOTICE in page.locator(FINAL_ANSWER).first.inner_text()
+    # The composer is one row: the question box, Send and "More" share one line.
+    row = [page.locator(s).bounding_box() for s in ("#bot-question textarea", "#bot-send", "#bot-more-toggle")]
+    assert max(b["y"] for b in row) - min(b["y"] for b in row) < 24, row
+    assert figures["body_text_px"] >= 16, figures
+    assert figures["min_text_px"] >= 16, figures["smallest_text"]
+    assert figures["min_target_px"] >= 44, figures["smallest_target"]
+    assert figures["min_contrast"] >= 4.5, figures["lowest_contrast"]
+    # axe at the end of the page, where the sticky composer covers nothing (mid-scroll, a button
+    # half under it counts as a partly obscured target).
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
+
+    assert_folded_then_unfolded(page)
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    violations = axe(page)  # unfolded too
+    assert not violations, json.dumps(violations, indent=1)
+    page.click("#bot-starters button >> nth=1")  # a starter question, asked from the unfolded list
+    wait_answer(page, 2)
+    assert page.locator("#bot-more").is_hidden()  # asking folds them away again
+    assert page.get_attribute("#bot-more-toggle", "aria-expanded") == "false"
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "phone.png"))
+    print("\nphone figures: " + json.dumps(figures, indent=1))
+    page.context.close()
+
+
+def still_here(page) -> None:
+    """Tap "I'm still here" if the kiosk's idle warning is up: the kiosk under test warns after
+    IDLE_SECONDS (4 s, for the idle test), and on a busy machine an answer can take longer."""
+    stay = page.locator("#bot-idle .idle-stay")
+    if stay.is_visible():
+        stay.click()
+
+
+def assert_folded_then_unfolded(page) -> None:
+    """Starter questions are folded away once a conversation has started; "More questions" brings them back."""
+    toggle = page.locator("#bot-more-toggle")
+    assert page.locator("#bot-more").is_hidden()
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert "More questions" in toggle.evaluate("b => b.textContent")  # its accessible name, "More" on a phone
+    toggle.click()
+    assert page.locator("#bot-more").is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert page.locator("#bot-starters button").count() >= 1
 
 
 def timed_ask(page, question: str, turn: int) -> float:
@@ -520,7 +600,10 @@ def test_markers_link_to_their_cards_and_quotes_are_highlighted():
     assert [a["href"] for a in links] == ["#src-3-1"]  # [7] cites nothing, so it stays text
     assert 'id="src-3-1"' in markup and "and [7]." in markup
     assert "<mark>Quoted &lt;img" in markup
-    assert 'data-question="Ask &lt;img src=x onerror=&quot;alert(1)&quot;&gt;' in markup
+    # The suggestion's markup is an attribute's text, escaped ("&quot;" or "&#34;"), never an attribute.
+    asks = [attrs for tag, attrs in tags_of(markup) if tag == "button" and attrs.get("class") == "ask"]
+    assert [a["data-question"] for a in asks] == [f"Ask {HOSTILE}"] and "onerror" not in asks[0]
+    assert 'data-question="Ask &lt;img src=x onerror=' in markup and 'onerror="' not in markup
 
 
 @pytest.mark.unit
@@ -612,11 +695,13 @@ def test_follow_up_questions_carry_the_conversation(assistant):
     from bot.ui import ChatHandlers, CorpusGlossary, history_of
 
     handlers = ChatHandlers(assistant, CorpusGlossary(assistant), kiosk=False)
-    *_, (_, _, turns) = handlers.respond("What is CAR-NK cell therapy?", [])
+    *_, (_, _, _, turns) = handlers.respond("What is CAR-NK cell therapy?", [])
     assert len(turns) == 1 and not turns[0].answer.refused
     updates = list(handlers.respond("what about its side effects?", turns))
-    assert updates[0][1] == ""  # the question box is cleared at once
-    html, _, after = updates[-1]
+    assert updates[0][2] == ""  # the question box is cleared at once
+    assert 'class="turn pending"' in updates[0][1]  # the turn being written, apart from the log
+    html, pending, _, after = updates[-1]
+    assert pending == ""
     assert [t.question for t in after] == ["What is CAR-NK cell therapy?", "what about its side effects?"]
     assert history_of(turns) == [
         {"role": "user", "content": "What is CAR-NK cell therapy?"},

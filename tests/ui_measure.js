@@ -1,5 +1,6 @@
 // Computed sizes and colours of everything visible on the page: the smallest text, the smallest
-// touch target, the lowest contrast of text on its first opaque background. Used by test_ui.py.
+// touch target, the lowest contrast of text on its first opaque background; and how much of the
+// screen the conversation gets between the sticky top and the sticky composer. Used by test_ui.py.
 (() => {
   const visible = el => {
     const r = el.getBoundingClientRect(), s = getComputedStyle(el);
@@ -29,7 +30,15 @@
   let minTarget = 1e9, smallestTarget = '';
   for (const el of targets) { const r = el.getBoundingClientRect(), m = Math.min(r.width, r.height);
     if (m < minTarget) { minTarget = m; smallestTarget = describe(el) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height); } }
+  const box = sel => { const el = document.querySelector(sel); return el ? el.getBoundingClientRect() : null; };
+  const top = box('#bot-top') || box('#bot-header'), composer = box('#bot-composer'), chat = box('#bot-conversation');
+  const viewport = window.innerHeight, from = Math.max(0, top ? top.bottom : 0);
+  const to = Math.min(viewport, composer ? composer.top : viewport);
   return {
+    viewport_px: viewport, top_px: top ? Math.round(top.height) : 0,
+    composer_px: composer ? Math.round(viewport - Math.max(0, composer.top)) : 0,
+    conversation_px: Math.round(Math.max(0, Math.min(to, chat.bottom) - Math.max(from, chat.top))),
+    conversation_share: Math.round(Math.max(0, Math.min(to, chat.bottom) - Math.max(from, chat.top)) / viewport * 100) / 100,
     body_text_px: parseFloat(getComputedStyle(document.querySelector('#bot-conversation .answer .body p')).fontSize),
     min_text_px: minText, smallest_text: smallestText, text_elements: texts.length,
     min_target_px: Math.round(minTarget * 10) / 10, smallest_target: smallestTarget, targets: targets.length,

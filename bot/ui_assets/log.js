@@ -1,5 +1,5 @@
-// The conversation: tap-to-define, read aloud, take home, suggested questions, source links.
-// The server re-renders this HTML on every update; handlers are delegated to the root, which stays.
+// The finished turns: tap-to-define, read aloud, take home, suggested questions, source links.
+// The server re-renders this HTML once per answer; handlers are delegated to the root, which stays.
 const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
 let speaking = null; // the "Read aloud" button whose answer is being read
 let turns = element.querySelectorAll(".turn").length;
@@ -61,18 +61,16 @@ element.addEventListener("click", (event) => {
   else if (button.classList.contains("speak")) speak(button);
   else if (button.classList.contains("ask")) {
     stopSpeaking();
-    trigger("click", { question: button.dataset.question || "" });
+    // Gradio's select event, with the question as its value (gr.SelectData.value on the server).
+    trigger("select", { index: 0, value: button.dataset.question || "" });
   }
 });
 
 watch("value", () => {
+  // The turn being written lives in #bot-pending (pending.js brings it into view); its final
+  // answer replaces it here, in the same place.
   const now = element.querySelectorAll(".turn");
   if (now.length !== turns) stopSpeaking();
-  if (now.length > turns) {
-    // A new question: bring it to the top so its answer is read from the start.
-    now[now.length - 1].scrollIntoView({ block: "start", behavior: "smooth" });
-  } else if (now.length === 0 && turns > 0) {
-    window.scrollTo({ top: 0 });
-  }
+  if (now.length === 0 && turns > 0) window.scrollTo({ top: 0 });
   turns = now.length;
 });

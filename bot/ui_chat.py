@@ -1,0 +1,176 @@
+"""What the chat app says and does, without Gradio: the site's texts, the glossary, the handlers.
+
+The handlers hold no conversation: each browser session's list of ``Turn`` comes in and goes out
+through ``gr.State``. While an answer streams, only the turn being written is sent to the page;
+the finished turns are rendered once each, when their answer is final.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import replies
+from bot.site import Site
+from bot.types import Answer
+from bot.ui_html import Definition, Pending, Turn, render_log, render_pending, render_turn, spoken
+
+log = logging.getLogger(__name__)
+
+# Shortest gap between two streamed updates of an answer (seconds).
+STREAM_INTERVAL_S = 0.1
+
+Message = dict[str, str]
+
+
+# -- the site's own words -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SiteText:
+    """Title, welcome line and starter questions: from the site file (``bot.site``) beside the articles."""
+
+    site: Site = field(default_factory=Site)
+
+    @classmethod
+    def of(cls, site: Site) -> SiteText:
+        return cls(site)
+
+    @property
+    def topic(self) -> str:
+        return self.site.topic
+
+    @property
+    def starters(self) -> tuple[str, ...]:
+        return self.site.example_questions
+
+    @property
+    def title(self) -> str:
+        return f"Questions about {self.topic}"
+
+    @property
+    def intro(self) -> str:
+        return "Answers come only from our articles, and each one shows where it comes from."
+
+    @property
+    def welcome(self) -> str:
+        return (
+            f"Ask a question about {self.topic}. Answers come only from our articles, and each one shows its sources."
+        )
+
+
+# -- tap-to-define ---------------------------------------------------------------------------------
+def corpus_definitions(assistant: Any) -> dict[str, Definition]:
+    """The words the articles define ("long form (ABBR)"), each with its sentence and passage.
+
+    The one place the glossary comes from: swap this function to take it from elsewhere.
+    """
+    from bot.glossary import find_terms
+
+    assistant.ensure_index()
+    snapshot = assistant.index.open_snapshot()
+    out: dict[str, Definition] = {}
+    for term in find_terms((c.id, c.text) for c in snapshot.chunks).values():
+        chunk = snapshot.by_id.get(term.chunk_id)
+        if chunk is None:
+            continue
+        written = term.abbreviation
+        if len(written) > 2 and written.endswith("s"):  # "TAAs" is defined as TAA
+            written = written[:-1]
+        out.setdefault(
+            written, Definition(written, term.long_form, term.sentence, chunk.title, chunk.section, chunk.url)
+        )
+    return out
+
+
+class CorpusGlossary:
+    """The glossary, built once per app on first use (or at warm-up), never hard-coded."""
+
+    def __init__(self, assistant: Any, build: Callable[[Any], dict[str, Definition]] = corpus_definitions) -> None:
+        self.assistant = assistant
+        self.build = build
+        self._lock = threading.Lock()
+        self._terms: dict[str, Definition] | None = None
+
+    def get(self) -> dict[str, Definition]:
+        if self._terms is None:
+            with self._lock:
+                if self._terms is None:
+                    try:
+                        self._terms = self.build(self.assistant)
+                    except Exception:  # a missing definition must never break an answer
+                        log.exception("could not build the glossary")
+                        return {}
+        return self._terms
+
+
+# -- the handlers ---------------------------------------------------------------------------------
+def history_of(turns: Sequence[Turn]) -> list[Message]:
+    """The conversation as chat messages, for follow-up questions."""
+    messages: list[Message] = []
+    for turn in turns:
+        messages += [
+            {"role": "user", "content": turn.question},
+            {"role": "assistant", "content": turn.answer.body},
+        ]
+    return messages
+
+
+#: One update of the page: (finished turns, turn being written, question box, session state).
+Update = tuple[Any, Any, Any, list[Turn]]
+
+
+class ChatHandlers:
+    """The event handlers of one app. They hold no conversation: that is the session's state."""
+
+    def __init__(self, assistant: Any, glossary: CorpusGlossary, kiosk: bool, site: SiteText | None = None) -> None:
+        self.assistant = assistant
+        self.glossary = glossary
+        self.kiosk = kiosk
+        self.site = site or SiteText()
+
+    def render(self, turns: Sequence[Turn], **kw: str) -> str:
+        """The finished turns (each already rendered), with a status for screen readers or a hint."""
+        return render_log(turns, kiosk=self.kiosk, welcome=self.site.welcome, **kw)
+
+    def respond(self, question: Any, turns: Sequence[Turn] | None) -> Iterator[Update]:
+        """Stream one answer. Between the first and the last update only the new turn changes."""
+        import gradio as gr
+
+        turns = list(turns or [])
+        question = question if isinstance(question, str) else ""
+        if not question.strip():
+            empty = self.site.site.say(replies.EMPTY_INPUT)
+            yield self.render(turns, status=empty, hint=empty), "", gr.update(), turns
+            return
+        number = len(turns) + 1
+        status = "Looking in the articles…"
+        yield self.render(turns, status=status), render_pending(number, Pending(question)), "", turns
+        streamed, final, shown_at = "", None, 0.0
+        for event in self.assistant.stream(question, history_of(turns)):
+            if isinstance(event, Answer):
+                final = event
+            else:
+                streamed += event
+                # At most one update every STREAM_INTERVAL_S: under 16 busy visitors, per-piece
+                # updates were most of the app's CPU.
+                if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
+                    shown_at = time.monotonic()
+                    yield gr.skip(), render_pending(number, Pending(question, streamed)), gr.skip(), gr.skip()
+        if final is None:  # Assistant.stream always ends with an Answer; this is belt and braces
+            final = Answer(body=replies.ERROR, refused=True, triage="error")
+        html = render_turn(number, question, final, self.glossary.get(), kiosk=self.kiosk)
+        turns.append(Turn(question, final, html))
+        # Announced to screen readers once, in full; the visible text replaces the streamed draft.
+        status = f"Answer: {spoken(final)} {final.notice}"
+        yield self.render(turns, status=status), "", gr.skip(), turns
+
+    def ask_suggested(self, turns: Sequence[Turn] | None, evt: Any) -> Iterator[Update]:
+        """A tapped suggestion inside a reply: the page sends its question as the select event's value."""
+        question = getattr(evt, "value", None)
+        yield from self.respond(question if isinstance(question, str) else "", turns)
+
+    def reset(self) -> Update:
+        return self.render([], status="The conversation was cleared."), "", "", []
