@@ -25,9 +25,9 @@ from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_
 
 MAX_SENTENCES = 3
 # A sentence after the lead must be nearly as likely to be the answer as the lead (ranker share) ...
-FOLLOW_RATIO = 0.15
+FOLLOW_RATIO = 0.07
 # ... or, when it supplies what the form needs (other side, caveat, reason), at least this share of it.
-NEED_RATIO = 0.2
+NEED_RATIO = 0.1
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)

@@ -31,6 +31,7 @@ _LEAD = re.compile(
     r"(?:(?:the|a|an)\s+)?",
     re.IGNORECASE,
 )
+_NEVER = re.compile(r"(?!)")
 _YES_NO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|should)\b", re.IGNORECASE)
 _IT = re.compile(r"\bit\b(?!')", re.IGNORECASE)
 _THEY = re.compile(r"\b(?:they|them)\b(?!')", re.IGNORECASE)
@@ -50,7 +51,7 @@ def resolve(question: str, history: Sequence[Message]) -> str:
         (demonstrative, f"the {subject}"),
         (_POSSESSIVE, f"{subject}'s"),
         (_IT, subject),  # "it" before "they": "how sure are they about it?" asks about the subject
-        (_THEY, subject),
+        (_THEY if _plural(head) else _NEVER, subject),  # "they" only for a plural: number agreement
     ):
         resolved, count = pattern.subn(replacement, question, count=1)
         if count:
@@ -95,6 +96,17 @@ def _can_name(word: str) -> bool:
     if not pos:
         return True
     return bool({"NOUN", "PROPN"} & set(pos)) and "ADV" not in pos
+
+
+@functools.cache
+def _plural(noun: str) -> bool:
+    """ "cells", "children": not its own singular (lemminflect); names no dictionary knows go by a final s."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(noun.lower()).get("NOUN")
+    if lemmas:
+        return noun.lower() not in lemmas
+    return noun.endswith("s") and not noun.endswith("ss") and not noun.isupper()
 
 
 @functools.cache
