@@ -22,7 +22,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.retrieval import STOPWORDS, terms
@@ -176,15 +176,16 @@ def _english_by_length() -> dict[int, list[str]]:
 class Lexicon:
     """The corpus vocabulary and the word checks built on it."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        counts: Counter[str] = Counter()
+    def __init__(self, texts: Iterable[str] = (), counts: Mapping[str, int] | None = None) -> None:
+        # ``counts``: word uses stored with the index (``CorpusProfile.vocabulary``), not re-read from texts.
+        tally: Counter[str] = Counter(counts or {})
         for text in texts:
-            counts.update(w.lower() for w in _WORD.findall(text))
-        self.counts = counts
-        self.words = frozenset(counts)
+            tally.update(w.lower() for w in _WORD.findall(text))
+        self.counts = tally
+        self.words = frozenset(tally)
         self.stems = frozenset(terms(" ".join(self.words)))
         by_length: dict[int, list[str]] = {}
-        for word, _ in counts.most_common():
+        for word, _ in tally.most_common():
             by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._long_words = sorted((w for w in self.words if len(w) >= 5), key=len)
