@@ -252,7 +252,8 @@ class ChromaIndex:
         self.client.get_or_create_collection(MANIFEST, embedding_function=None).modify(metadata=metadata)
 
     def drop_generation(self, generation: int) -> None:
-        self.backend.drop([collection_name("chunks", generation), collection_name("sentences", generation)])
+        names = [collection_name("chunks", generation), collection_name("sentences", generation)]
+        self.backend.guarded(f"dropping generation {generation}", lambda: self.backend.drop(names))
 
     # -- reading ----------------------------------------------------------------------
     def open_snapshot(self) -> Snapshot:

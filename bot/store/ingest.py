@@ -10,6 +10,7 @@ supplies the few operations in ``Generations``. One ingest at a time per data fo
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,8 @@ from bot.embeddings import Embedder
 from bot.profile import CorpusProfile, build_profile
 from bot.store.errors import IndexStoreError
 from bot.store.records import SCHEMA_VERSION, IngestStats, Manifest
+
+log = logging.getLogger(__name__)
 
 EMBED_STEP = 64  # texts embedded per progress-bar step
 
@@ -148,9 +151,7 @@ def run_ingest(
     new = NewGeneration(
         old_gen + 1, docs, chunks, chunk_vectors, sentence_vectors, profile, embedder.name, settings.chunker_signature
     )
-    store.write_generation(new)
-    if manifest:
-        store.drop_generation(old_gen)
+    switch(store, new, manifest)
     return IngestStats(
         documents=len(docs),
         chunks=len(chunks),
@@ -180,11 +181,20 @@ def write_prepared(
     new = NewGeneration(
         old_gen + 1, docs, chunks, chunk_vectors, sentence_vectors, profile, model, settings.chunker_signature
     )
-    store.write_generation(new)
-    if manifest:
-        store.drop_generation(old_gen)
+    switch(store, new, manifest)
     sentences = len(unique_sentences(chunks))
     return IngestStats(len(docs), len(chunks), 0, 0, 0, sentences, time.perf_counter() - started, new.generation, True)
+
+
+def switch(store: Generations, new: NewGeneration, old: Manifest | None) -> None:
+    """Write the new generation and make it the active one, then drop the one it replaces."""
+    store.write_generation(new)
+    if old is None:
+        return
+    try:
+        store.drop_generation(old["generation"])
+    except IndexStoreError as exc:  # the new generation is in use already; the old one is only clutter
+        log.warning("could not drop generation %s: %s", old["generation"], exc)
 
 
 def embed(embedder: Embedder, items: list[tuple[str, str]], progress: bool, what: str) -> dict[str, np.ndarray]:
