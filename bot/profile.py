@@ -163,6 +163,8 @@ def find_article_questions(
             if section.title.rstrip().endswith("?"):
                 keep(section.title.strip(), first_of_section.get((doc.id, section.title)), "heading")
             for paragraph in section.paragraphs:
+                if "?" not in paragraph:
+                    continue  # no question in it (and sentence splitting is the slow part)
                 sentences = [strip_markers(s)[0] for s in split_sentences(paragraph)]
                 if len(sentences) >= 2 and sentences[0].endswith("?") and not _TEAM_QUESTIONS.search(sentences[0]):
                     keep(sentences[0], home.get((doc.id, content_id(doc.id, sentences[0]))), "faq")
