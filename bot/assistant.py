@@ -11,11 +11,11 @@ from typing import Any
 from bot import replies
 from bot.chain import ChainInput, Message, build_chain
 from bot.config import Settings
-from bot.embeddings import Embedder, default_embedder
+from bot.embeddings import Embedder, default_embedder, prepare_fast_embedding
 from bot.extractive import ExtractiveComposer
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
-from bot.store import ChromaIndex, IndexStoreError, IngestStats
+from bot.store import ChromaIndex, IndexStoreError, IngestStats, Store
 from bot.types import Answer, Composer
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,12 @@ class Assistant:
         *,
         embedder: Embedder | None = None,
         composer: Composer | None = None,
+        store: Store | None = None,
         progress: bool = False,
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.embedder = embedder or default_embedder()
-        self.index = ChromaIndex(self.settings, self.embedder)
+        self.index: Store = store or ChromaIndex(self.settings, self.embedder)
         self.retriever = HybridRetriever(self.index, self.embedder, self.settings)
         self.composer = composer or default_composer(self.settings)
         self.guard = Guard(self.settings, embedder=self.embedder, snapshot=self._snapshot)
@@ -50,6 +51,7 @@ class Assistant:
     # -- index ------------------------------------------------------------------------
     def ingest(self, rebuild: bool = False, progress: bool | None = None, wait: float = 600) -> IngestStats:
         """Index the corpus (one ingest at a time per data folder: waits up to ``wait`` s for another)."""
+        prepare_fast_embedding(self.embedder, self.settings.data_dir)
         stats = self.index.ingest(rebuild=rebuild, progress=self.progress if progress is None else progress, wait=wait)
         self.retriever.refresh()
         self._checked = True
@@ -64,6 +66,7 @@ class Assistant:
             return
         with self._ready:
             if not self._checked:
+                prepare_fast_embedding(self.embedder, self.settings.data_dir)
                 stats = self.index.ensure(progress=self.progress)
                 if stats is not None:
                     for problem in stats.errors:

@@ -313,6 +313,22 @@ def _counting_tokenizer(path: str):  # type: ignore[no-untyped-def]
     return tokenizer
 
 
+def prepare_fast_embedding(embedder: Embedder, data_dir: Path) -> None:
+    """Let an embedder switch to its ONNX export in ``<data_dir>/models`` (made once, from the bundled weights).
+
+    ``bot ingest`` and the first start call it before the index is used; an embedder without an
+    export (another model, a test double) is left as it is.
+    """
+    prepare = getattr(embedder, "prepare", None)
+    if prepare is None:
+        return
+    try:
+        (data_dir / "models").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return  # an unusable data folder: the index reports it, with what to do
+    prepare(data_dir / "models")
+
+
 @functools.cache
 def default_embedder() -> MiniLMEmbedder:
     """One model per process: it is read-only and thread-safe to encode with."""

@@ -22,7 +22,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, opens_question, terms
@@ -165,18 +165,19 @@ def _english_by_length() -> dict[int, list[str]]:
 class Lexicon:
     """The corpus vocabulary and the word checks built on it."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str] = (), counts: Mapping[str, int] | None = None) -> None:
+        # ``counts``: word uses stored with the index (``CorpusProfile.vocabulary``), not re-read from texts.
         texts = list(texts)
-        counts: Counter[str] = Counter()
+        tally: Counter[str] = Counter(counts or {})
         for text in texts:
-            counts.update(w.lower() for w in LETTER_RUN.findall(text))
-        self.counts = counts
+            tally.update(w.lower() for w in LETTER_RUN.findall(text))
+        self.counts = tally
+        self.words = frozenset(tally)
         # The corpus's short hyphenated names typed as one word ("abc" for "AB-C") are known names.
         self.compounds = compounds(texts)
-        self.words = frozenset(counts)
         self.stems = frozenset(terms(" ".join(self.words)))
         by_length: dict[int, list[str]] = {}
-        for word, _ in counts.most_common():
+        for word, _ in tally.most_common():
             by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._long_words = sorted((w for w in self.words if len(w) >= 5), key=len)

@@ -13,8 +13,8 @@ import numpy as np
 
 from bot.config import Settings
 from bot.embeddings import Embedder
-from bot.glossary import Term, distinctive, expand, find_terms
-from bot.store import ChromaIndex, Snapshot, StaleSnapshotError
+from bot.glossary import expand
+from bot.store import Snapshot, StaleSnapshotError, Store
 from bot.text import compounds, terms
 from bot.types import Passage, Retrieval, StoredChunk
 
@@ -56,7 +56,7 @@ class LexicalIndex:
 class HybridRetriever:
     """Reads the active index generation; picks up a new one after an ingest (here or in another process)."""
 
-    def __init__(self, index: ChromaIndex, embedder: Embedder, settings: Settings) -> None:
+    def __init__(self, index: Store, embedder: Embedder, settings: Settings) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -64,8 +64,6 @@ class HybridRetriever:
         self._refreshing = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._lexical: LexicalIndex | None = None
-        self.glossary: dict[str, Term] = {}  # the corpus's defined abbreviations (tap-to-define)
-        self._expansions: dict[str, Term] = {}
         self._checked_at = 0.0
 
     def refresh(self) -> None:
@@ -73,11 +71,8 @@ class HybridRetriever:
         with self._refreshing:
             snapshot = self.index.open_snapshot()
             lexical = LexicalIndex(snapshot.chunks)
-            texts = [c.text for c in snapshot.chunks]
-            glossary = find_terms((c.id, c.text) for c in snapshot.chunks)
             with self._lock:
                 self._snapshot, self._lexical = snapshot, lexical
-                self.glossary, self._expansions = glossary, distinctive(glossary, texts)
                 self._checked_at = time.monotonic()
 
     def snapshot(self) -> Snapshot:
@@ -121,9 +116,10 @@ class HybridRetriever:
 
     def _retrieve(self, snapshot: Snapshot, lexical: LexicalIndex, query: str, k: int, mode: str) -> Retrieval:
         vector = self.embedder.embed_query(query)
-        # BM25 also searches the other spelling of defined terms: "graft versus host disease" finds "GvHD".
+        # BM25 also searches the other spelling of defined terms: "graft versus host disease" finds "GvHD"
+        # (the corpus's distinctive abbreviations, found at ingest: ``snapshot.profile``).
         asked_terms = set(terms(query, lexical.joined))
-        query_terms = terms(expand(query, self._expansions), lexical.joined)
+        query_terms = terms(expand(query, snapshot.profile.expansions), lexical.joined)
         dense = snapshot.dense_search(vector, CANDIDATES)
         by_sentence = snapshot.sentence_search(vector, CANDIDATES) if mode != "bm25" else []
         similarity = {c.id: s for c, s in dense}

@@ -2,7 +2,7 @@
 
 question → ``Retriever.retrieve`` → ``Retrieval`` (passages, their sentences, their references)
 → ``Composer.compose`` → ``Answer`` (body with ``[n]`` markers, one ``Citation`` per marker).
-The store behind the retriever is a ``Store``; see ``docs/architecture.md``.
+The store behind the retriever is a ``bot.store.Store``; see ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from bot import replies
 
 if TYPE_CHECKING:
     from bot.corpus import Reference
-    from bot.store import IngestStats, Snapshot
 
 
 # -- what the index holds -----------------------------------------------------------------
@@ -184,18 +183,5 @@ class StreamingComposer(Composer, Protocol):
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]: ...
 
 
-@runtime_checkable
-class Store(Protocol):
-    """Where the passages live: built from the corpus, read one generation at a time."""
-
-    def ensure(self, *, progress: bool = False) -> IngestStats | None:
-        """Build the index if missing or out of date (a rebuild if damaged); None when nothing was done."""
-        ...
-
-    def ingest(self, *, rebuild: bool = False, progress: bool = False, wait: float = 600) -> IngestStats: ...
-
-    def generation(self) -> int | None:
-        """The active generation, from one small read (how readers notice a re-ingest)."""
-        ...
-
-    def open_snapshot(self) -> Snapshot: ...
+# The third interface, ``Store`` (where the passages live), is in ``bot/store/protocol.py``:
+# it speaks in the store's own records (snapshots, ingest statistics).

@@ -136,7 +136,7 @@ def test_damaged_index_is_detected_and_rebuilt_with_a_warning(damage, data_copy,
 @pytest.mark.parametrize("in_memory", [True, False], ids=["small-index", "chroma-search"])
 def test_reingest_while_serving_never_fails_an_answer(in_memory, data_copy, fast_embedder, monkeypatch):
     if not in_memory:  # search through Chroma, as a large index does, so dropped collections are hit
-        monkeypatch.setattr("bot.store.IN_MEMORY_MAX", 0)
+        monkeypatch.setattr("bot.store.snapshot.IN_MEMORY_MAX", 0)
     settings = Settings(corpus_dir=CORPUS, data_dir=data_copy, index_check_seconds=0)
     reader = Assistant(settings, embedder=fast_embedder)
     questions = [QUESTION, "Is CAR-NK better than CAR-T?", "What is cytokine release syndrome?"]
@@ -290,7 +290,7 @@ def test_in_memory_search_ranks_as_chroma_does(data_copy, fast_embedder, monkeyp
     """The small-index fast path (one matrix product) ranks exactly as Chroma's own search does."""
     index = ChromaIndex(Settings(corpus_dir=CORPUS, data_dir=data_copy), fast_embedder)
     in_memory = index.open_snapshot()
-    monkeypatch.setattr("bot.store.IN_MEMORY_MAX", 0)
+    monkeypatch.setattr("bot.store.snapshot.IN_MEMORY_MAX", 0)
     chroma = index.open_snapshot()
     assert in_memory.in_memory and not chroma.in_memory
     for question in (QUESTION, "Is CAR-NK better than CAR-T?", "What is cytokine release syndrome?"):

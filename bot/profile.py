@@ -1,0 +1,190 @@
+"""What the corpus says about itself, derived once per index generation at ingest.
+
+``build_profile`` reads the articles and their passages and finds: the abbreviations they define
+(and which of them are distinctive enough to expand a search with), their vocabulary, the
+questions they suggest asking the care team, the questions they ask and answer themselves (an FAQ,
+question headings), and each article's front matter essentials. The result is stored with the
+generation and loaded with its ``Snapshot`` (``snapshot.profile``), so the retriever, the guard,
+the composers and the UI read one object that follows a live re-ingest, and opening an index
+rebuilds none of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.chunking import Chunk, content_id, split_sentences, strip_markers
+from bot.corpus import Document
+from bot.glossary import Term, distinctive, find_terms, fold
+
+if TYPE_CHECKING:
+    from bot.lexicon import Lexicon
+
+# An intro to the questions an article suggests asking the care team, e.g. "Sensible questions
+# for an oncology team: ..." or "Questions to ask your doctor: ...".
+_TEAM_QUESTIONS = re.compile(
+    r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\s*:\s*",
+    re.IGNORECASE,
+)
+#: At most this many care-team questions are kept (one list, as an article gives it).
+MAX_TEAM_QUESTIONS = 4
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question quoted from the articles, with the passage it is in (for the citation)."""
+
+    text: str
+    chunk_id: str
+    kind: str  # "team": to ask the care team; "faq": asked and answered in one paragraph; "heading"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """An article's front matter essentials: who wrote it, who published it and when, what it is."""
+
+    id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    date: str | None = None
+    article_type: str | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class CorpusProfile:
+    """Corpus-derived data of one index generation (empty for an empty corpus)."""
+
+    glossary: dict[str, Term] = field(default_factory=dict)  # Term.key → defined abbreviation
+    expansions: dict[str, Term] = field(default_factory=dict)  # glossary terms rare enough to expand a query
+    vocabulary: dict[str, int] = field(default_factory=dict)  # word → uses, as ``bot.lexicon.Lexicon`` counts
+    team_questions: tuple[Question, ...] = ()
+    article_questions: tuple[Question, ...] = ()
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+
+    @functools.cached_property
+    def lexicon(self) -> Lexicon:
+        """The guard's word checks over this vocabulary (built on first use, then kept)."""
+        from bot.lexicon import Lexicon
+
+        return Lexicon(counts=self.vocabulary)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "glossary": {key: asdict(term) for key, term in self.glossary.items()},
+                "expansions": list(self.expansions),
+                "vocabulary": self.vocabulary,
+                "team_questions": [asdict(q) for q in self.team_questions],
+                "article_questions": [asdict(q) for q in self.article_questions],
+                "documents": {doc_id: asdict(info) for doc_id, info in self.documents.items()},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> CorpusProfile:
+        data: dict[str, Any] = json.loads(text) if text else {}
+        glossary = {key: Term(**term) for key, term in data.get("glossary", {}).items()}
+        return cls(
+            glossary=glossary,
+            expansions={key: glossary[key] for key in data.get("expansions", []) if key in glossary},
+            vocabulary={str(w): int(n) for w, n in data.get("vocabulary", {}).items()},
+            team_questions=tuple(Question(**q) for q in data.get("team_questions", [])),
+            article_questions=tuple(Question(**q) for q in data.get("article_questions", [])),
+            documents={
+                doc_id: DocumentInfo(**{**info, "authors": tuple(info.get("authors", ()))})
+                for doc_id, info in data.get("documents", {}).items()
+            },
+        )
+
+
+def build_profile(docs: Sequence[Document], chunks: Sequence[Chunk]) -> CorpusProfile:
+    """Everything above, from the articles and the passages they were cut into."""
+    from bot.lexicon import Lexicon  # imported here: it imports the retriever, which imports the store
+
+    glossary = find_terms((c.id, c.text) for c in chunks)
+    team = find_team_questions(chunks)
+    return CorpusProfile(
+        glossary=glossary,
+        expansions=distinctive(glossary, [c.text for c in chunks]),
+        vocabulary=dict(Lexicon(f"{c.section} {c.text}" for c in chunks).counts),
+        team_questions=tuple(Question(text, chunk.id, "team") for chunk, text in team),
+        article_questions=tuple(find_article_questions(docs, chunks, exclude=[text for _, text in team])),
+        documents={doc.id: document_info(doc) for doc in docs},
+    )
+
+
+def find_team_questions(chunks: Sequence[Any]) -> list[tuple[Any, str]]:
+    """After an intro such as "Sensible questions for an oncology team:", the questions that follow in that passage."""
+    out: list[tuple[Any, str]] = []
+    for chunk in chunks:
+        m = _TEAM_QUESTIONS.search(chunk.text)
+        if not m:
+            continue
+        for sentence in re.findall(r"[^.?!]+[.?!]+", chunk.text[m.end() :]):
+            sentence = sentence.strip()
+            if not sentence.endswith("?"):
+                break  # the list ended
+            out.append((chunk, sentence))
+        if out:
+            break
+    return out[:MAX_TEAM_QUESTIONS]
+
+
+def find_article_questions(
+    docs: Sequence[Document], chunks: Sequence[Chunk], exclude: Iterable[str] = ()
+) -> list[Question]:
+    """Questions the articles ask and answer: a paragraph that opens with a question and goes on to
+    answer it (an FAQ entry), and a section heading phrased as a question. Reading order, no repeats.
+    """
+    home = {(c.doc_id, s.id): c.id for c in chunks for s in c.sentences}
+    first_of_section = {}
+    for chunk in chunks:
+        first_of_section.setdefault((chunk.doc_id, chunk.section), chunk.id)
+    seen = {fold(text) for text in exclude}
+    out: list[Question] = []
+
+    def keep(text: str, chunk_id: str | None, kind: str) -> None:
+        if chunk_id is not None and fold(text) not in seen:
+            seen.add(fold(text))
+            out.append(Question(text, chunk_id, kind))
+
+    for doc in docs:
+        for section in doc.sections:
+            if section.title.rstrip().endswith("?"):
+                keep(section.title.strip(), first_of_section.get((doc.id, section.title)), "heading")
+            for paragraph in section.paragraphs:
+                if "?" not in paragraph:
+                    continue  # no question in it (and sentence splitting is the slow part)
+                sentences = [strip_markers(s)[0] for s in split_sentences(paragraph)]
+                if len(sentences) >= 2 and sentences[0].endswith("?") and not _TEAM_QUESTIONS.search(sentences[0]):
+                    keep(sentences[0], home.get((doc.id, content_id(doc.id, sentences[0]))), "faq")
+    return out
+
+
+def document_info(doc: Document) -> DocumentInfo:
+    meta = doc.metadata
+    authors = meta.get("authors") or ()
+    return DocumentInfo(
+        id=doc.id,
+        title=doc.title,
+        authors=(str(authors),) if isinstance(authors, str) else tuple(str(a) for a in authors),
+        publisher=_text(meta.get("publisher")),
+        date=_text(meta.get("date")),  # YAML reads an unquoted 2025-06-24 as a date
+        article_type=_text(meta.get("article_type")),
+        url=doc.url,
+        description=_text(meta.get("description")),
+    )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
