@@ -7,21 +7,11 @@ Neutralised instructions and a cut question are said at the top of the reply.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import Any
 
 from bot import replies
 from bot.screen import Screening
-from bot.text import clauses
 from bot.types import Answer, Citation, StoredChunk
-
-# An intro to the questions an article suggests asking the care team, e.g. "Questions for your
-# team: ..." or "Questions to ask your doctor: ...".
-_TEAM_QUESTIONS = re.compile(
-    r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\s*:\s*",
-    re.IGNORECASE,
-)
 
 
 def frame(
@@ -75,19 +65,3 @@ def advise(answer: Answer, team_questions: Sequence[tuple[StoredChunk, str]], on
         parts.append(replies.ADVICE_ASK_TEAM)
     # Refused only when nothing from the articles is given.
     return Answer(body="\n\n".join(parts), citations=citations, refused=not citations, triage="advice")
-
-
-def find_team_questions(chunks: Sequence[Any]) -> list[tuple[Any, str]]:
-    """After an intro such as "Questions for your care team:", the questions that follow in that passage."""
-    out: list[tuple[Any, str]] = []
-    for chunk in chunks:
-        m = _TEAM_QUESTIONS.search(chunk.text)
-        if not m:
-            continue
-        for sentence in clauses(chunk.text[m.end() :]):
-            if not sentence.endswith("?"):
-                break  # the list ended
-            out.append((chunk, sentence))
-        if out:
-            break
-    return out[:4]

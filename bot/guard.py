@@ -19,7 +19,7 @@ import numpy as np
 
 from bot import replies, scope, triage
 from bot.config import Settings
-from bot.framing import find_team_questions, frame
+from bot.framing import frame
 from bot.lexicon import Lexicon
 from bot.screen import Screening, screen
 from bot.site import Site, load_site
@@ -43,7 +43,6 @@ class GuardKit:
         self.exemplars = triage.Exemplars(embedder, self.site) if embedder is not None else None
         self._lock = threading.Lock()
         self._lexicon: tuple[object, Lexicon, triage.CorpusNames] | None = None
-        self._team_questions: tuple[object, list[tuple[Any, str]]] | None = None
 
     def current_snapshot(self) -> Any:
         if self.snapshot is None:
@@ -76,16 +75,15 @@ class GuardKit:
         return built
 
     def team_questions(self) -> list[tuple[Any, str]]:
-        """The questions the articles themselves suggest asking the care team, with their passage."""
+        """The questions the articles suggest asking the care team (found at ingest), with their passage."""
         snapshot = self.current_snapshot()
         if snapshot is None:
             return []
-        cached = self._team_questions
-        if cached is not None and cached[0] == snapshot.generation:
-            return cached[1]
-        found = find_team_questions(snapshot.chunks)
-        self._team_questions = (snapshot.generation, found)
-        return found
+        return [
+            (snapshot.by_id[q.chunk_id], q.text)
+            for q in snapshot.profile.team_questions
+            if q.chunk_id in snapshot.by_id
+        ]
 
     def embed(self, text: str) -> np.ndarray | None:
         if self.embedder is None:

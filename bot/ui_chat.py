@@ -65,14 +65,12 @@ class SiteText:
 def corpus_definitions(assistant: Any) -> dict[str, Definition]:
     """The words the articles define ("long form (ABBR)"), each with its sentence and passage.
 
-    The one place the glossary comes from: swap this function to take it from elsewhere.
+    Read from the current generation's corpus profile (built at ingest), so it follows a re-ingest.
     """
-    from bot.glossary import find_terms
-
     assistant.ensure_index()
-    snapshot = assistant.index.open_snapshot()
+    snapshot = assistant.retriever.snapshot()
     out: dict[str, Definition] = {}
-    for term in find_terms((c.id, c.text) for c in snapshot.chunks).values():
+    for term in snapshot.profile.glossary.values():
         chunk = snapshot.by_id.get(term.chunk_id)
         if chunk is None:
             continue
@@ -86,24 +84,26 @@ def corpus_definitions(assistant: Any) -> dict[str, Definition]:
 
 
 class CorpusGlossary:
-    """The glossary, built once per app on first use (or at warm-up), never hard-coded."""
+    """The glossary of the current index generation: rebuilt when a re-ingest brings a new one."""
 
     def __init__(self, assistant: Any, build: Callable[[Any], dict[str, Definition]] = corpus_definitions) -> None:
         self.assistant = assistant
         self.build = build
         self._lock = threading.Lock()
-        self._terms: dict[str, Definition] | None = None
+        self._terms: tuple[int | None, dict[str, Definition]] | None = None
 
     def get(self) -> dict[str, Definition]:
-        if self._terms is None:
-            with self._lock:
-                if self._terms is None:
-                    try:
-                        self._terms = self.build(self.assistant)
-                    except Exception:  # a missing definition must never break an answer
-                        log.exception("could not build the glossary")
-                        return {}
-        return self._terms
+        try:  # a missing definition must never break an answer
+            self.assistant.ensure_index()
+            generation = self.assistant.retriever.snapshot().generation
+            cached = self._terms
+            if cached is None or cached[0] != generation:
+                with self._lock:
+                    cached = self._terms = (generation, self.build(self.assistant))
+            return cached[1]
+        except Exception:
+            log.exception("could not build the glossary")
+            return {}
 
 
 # -- the handlers ---------------------------------------------------------------------------------
