@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from bot import question_form as qf
 from bot.text import STOPWORDS
 
 Message = dict[str, str]
@@ -32,7 +33,6 @@ _LEAD = re.compile(
     re.IGNORECASE,
 )
 _NEVER = re.compile(r"(?!)")
-_YES_NO = re.compile(r"^\s*(?:is|are|does|do|did|can|could|will|would|should)\b", re.IGNORECASE)
 _IT = re.compile(r"\bit\b(?!')", re.IGNORECASE)
 _THEY = re.compile(r"\b(?:they|them)\b(?!')", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
@@ -82,7 +82,7 @@ def subject_of(question: str) -> str | None:
         subject.append(word.strip(',;:"()'))
     while subject and subject[-1].lower() == "of":
         subject.pop()
-    if len(subject) > 1 and _YES_NO.match(asked) and _can_describe(subject[-1].lower()):
+    if len(subject) > 1 and qf.read_form(asked).kind == qf.YES_NO and _can_describe(subject[-1].lower()):
         subject.pop()  # "Is X safe?": the last word is what is asked of the subject
     return " ".join(subject) or None
 
