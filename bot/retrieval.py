@@ -20,9 +20,9 @@ from bot.types import Passage, Retrieval, StoredChunk
 
 CANDIDATES = 20  # depth of each ranking before fusion
 # Score fusion: passage cosine, best-sentence cosine and BM25 (scaled to the query's best).
-# The nearest single sentence is the sharpest signal with this small model; measured on the
-# 118 labelled questions of evals/questions.jsonl and tests/questions.py: hit@3 111 vs 105 for
-# rank fusion (RRF, k=60, sentence weight 1.5) and 102 for sentences alone.
+# The nearest single sentence is the sharpest signal with this small model; measured on 118
+# labelled questions (evals/questions.jsonl before its dev/test split, and tests/questions.py):
+# hit@3 111 vs 105 for rank fusion (RRF, k=60, sentence weight 1.5) and 102 for sentences alone.
 WEIGHTS = {"passage": 0.3, "sentence": 1.0, "bm25": 0.2}
 
 
