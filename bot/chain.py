@@ -21,6 +21,7 @@ from bot import replies
 from bot.followup import query_for, resolve
 from bot.guard import Guard
 from bot.screen import Screening
+from bot.sources import about_sources, asks_about_sources
 from bot.types import Answer, Composer, Retrieval, Retriever
 
 Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
@@ -68,7 +69,8 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
         if turn.reply is None:
             ensure_index()  # after screening: a symptom report never waits for the index
             question, history = turn.screening.question, turn.screening.history
-            turn.screening.question = resolve(question, history)  # "how common is it?" → "...is ICANS?"
+            if not asks_about_sources(question):  # "when was it published?": "it" is the article
+                turn.screening.question = resolve(question, history)  # "how common is it?" → "...is ICANS?"
             turn.query = query_for(question, turn.screening.question, history)
             turn.retrieval = retriever.retrieve(turn.query)
         return turn
@@ -86,8 +88,12 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             if turn.reply is not None:
                 yield Piece(answer=turn.reply, turn=turn)
                 continue
-            assert turn.retrieval is not None
-            for event in stream_composer(composer, turn.screening.question, turn.retrieval):
+            question, retrieval = turn.screening.question, turn.retrieval
+            assert retrieval is not None
+            if asks_about_sources(question) and retrieval.documents:  # who wrote it, when, which studies
+                yield Piece(answer=about_sources(question, retrieval), turn=turn)
+                continue
+            for event in stream_composer(composer, question, retrieval):
                 yield Piece(answer=event, turn=turn) if isinstance(event, Answer) else Piece(text=event)
 
     def check(pieces: Iterator[Piece]) -> Iterator[Piece]:

@@ -23,6 +23,7 @@ from bot.framing import frame
 from bot.lexicon import Lexicon
 from bot.screen import Screening, screen
 from bot.site import Site, load_site
+from bot.sources import asks_about_sources
 from bot.types import Answer, Retrieval, not_covered
 from bot.verify import find_problem
 
@@ -130,6 +131,8 @@ class Guard:
 
     def scope(self, screening: Screening, retrieval: Retrieval) -> Answer | None:
         """A refusal when the articles don't answer the question, else None (go on and compose)."""
+        if asks_about_sources(screening.question) and retrieval.documents:
+            return None  # their front matter answers it (bot.sources)
         margin = 0.0
         if self.kit.exemplars is not None:
             margin = self.kit.exemplars.margin(retrieval.query_vector, "in_domain", "out_of_domain")

@@ -140,16 +140,18 @@ class HybridRetriever:
             for cid, score in fused[:k]
         ]
         sentences = snapshot.sentences([sid for p in passages for sid in p.chunk.sentence_ids])
+        docs = list(dict.fromkeys(p.chunk.doc_id for p in passages))
         return Retrieval(
             query,
             vector,
             tuple(asked_terms),
             passages,
             sentences=sentences,
-            references={p.chunk.doc_id: snapshot.references.get(p.chunk.doc_id, {}) for p in passages},
+            references={d: snapshot.references.get(d, {}) for d in docs},
             generation=snapshot.generation,
             compounds=lexical.joined,
             idf=lexical.idf,
+            documents={d: snapshot.profile.documents[d] for d in docs if d in snapshot.profile.documents},
         )
 
 

@@ -375,8 +375,26 @@ def follows_emergency(text: str, history: Sequence[str], names: CorpusNames = NO
 
 
 def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
-    """Does the question ask what this person should do, take, or can expect (a decision, dose, eligibility)?"""
-    return bool(_advice(names.pattern(names.treatments)).search(_ASKING_WHAT.sub(" ", normalise(text))))
+    """Does the question ask what this person should do, take, or can expect (a decision, dose, eligibility)?
+
+    A question for a time, duration, frequency or threshold ("how long do I stay near the centre?",
+    "what temperature do I call at?") asks for what a handout says, not for a decision, unless it is
+    about a dose, a prognosis or a choice about treatment.
+    """
+    t = _ASKING_WHAT.sub(" ", normalise(text))
+    if _ASKS_FOR_INFORMATION.match(t) and not _DECISION.search(t):
+        return False
+    return bool(_advice(names.pattern(names.treatments)).search(t))
+
+
+_ASKS_FOR_INFORMATION = re.compile(
+    r"^\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|when\b|"
+    r"what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number))\b"
+)
+_DECISION = re.compile(
+    r"\b(?:doses?|dosage|pills?|tablets?|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|have left|"
+    r"start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)\b"
+)
 
 
 @functools.lru_cache(maxsize=8)

@@ -17,6 +17,7 @@ from bot import replies
 
 if TYPE_CHECKING:
     from bot.corpus import Reference
+    from bot.profile import DocumentInfo
 
 
 # -- what the index holds -----------------------------------------------------------------
@@ -69,6 +70,7 @@ class Retrieval:
     generation: int | None = None  # the index generation it was read from
     compounds: frozenset[str] = frozenset()  # the corpus's joined short names, for ``bot.text.terms``
     idf: Mapping[str, float] = field(default_factory=dict)  # rarity of each search term in the index
+    documents: Mapping[str, DocumentInfo] = field(default_factory=dict)  # front matter of the passages' articles
 
     @property
     def best_similarity(self) -> float:

@@ -1,0 +1,94 @@
+"""Questions about the sources themselves: who wrote an article, when and by whom it was published,
+what kind of article it is, which studies it rests on. Answered from the front matter and the
+reference list (stored with the index in ``CorpusProfile.documents`` and the snapshot's references),
+cited to the article, and checked like any other answer: each sentence is supported by the text of
+the source card it cites, which is the front matter itself.
+
+The chain's compose stage (``bot.chain``) sends a question about the sources here, whatever the
+site's composer is (extractive or a chat model); every other question goes to that composer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.profile import DocumentInfo
+from bot.types import Answer, Citation, Retrieval
+
+_ABOUT_SOURCE = re.compile(
+    r"\b(?:who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
+    r"who (?:is|are|was|were) the (?:authors?|writers?|publishers?)|authors? of (?:it|this|that|the|these)\b|"
+    r"(?:when|what year) (?:was|were) (?:it|this|that|they|these|the \w+) (?:written|published|made)|"
+    r"publication date|what kind of (?:article|document|handout|source|paper) is|"
+    r"what type of (?:article|document|handout|source|paper) is|"
+    r"(?:which|what) (?:study|studies|research|papers?) (?:is|are|was|does|do) (?:it|this|that|they|the \w+) "
+    r"(?:based on|rest on|come from|cite)|based on (?:which|what) (?:study|studies|research)|"
+    r"(?:what|which) (?:are )?(?:your|the|its|their) (?:sources|references))",
+    re.IGNORECASE,
+)
+_AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written)", re.IGNORECASE)
+_DATE = re.compile(r"\b(?:when|what year|date)\b", re.IGNORECASE)
+_KIND = re.compile(r"\b(?:kind|type|sort) of\b", re.IGNORECASE)
+_STUDIES = re.compile(r"\b(?:stud(?:y|ies)|research|papers?|references|sources|based on|rest on)\b", re.IGNORECASE)
+_PLURAL = re.compile(r"\b(?:articles|handouts|sources|documents|materials)\b", re.IGNORECASE)
+MAX_STUDIES = 3
+
+
+def asks_about_sources(question: str) -> bool:
+    """ "Who wrote this?", "when was the handout published?", "which study is that based on?"."""
+    return bool(_ABOUT_SOURCE.search(question))
+
+
+def about_sources(question: str, retrieval: Retrieval) -> Answer:
+    """One or two sentences per article asked about, each citing a card holding its front matter."""
+    order = list(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
+    docs = [retrieval.documents[d] for d in order if d in retrieval.documents]
+    docs = docs if _PLURAL.search(question) else docs[:1]
+    parts, citations = [], []
+    for n, doc in enumerate(docs, start=1):
+        studies = [r.citation for r in retrieval.references.get(doc.id, {}).values() if r.citation][:MAX_STUDIES]
+        card = front_matter(doc, studies)
+        citations.append(Citation(n, doc.id, doc.title, "About this article", doc.url, card, 1.0, [card]))
+        parts += [f"{sentence} [{n}]" for sentence in _sentences(question, doc, studies)]
+    return Answer(body=" ".join(parts), citations=citations)
+
+
+def front_matter(doc: DocumentInfo, studies: Sequence[str]) -> str:
+    """The source card's text: what the article says about itself, in the words the answer uses."""
+    lines = [f"Title: {doc.title}."]
+    lines.append(f"Written by: {', '.join(doc.authors)}." if doc.authors else "Written by: no author is listed.")
+    if doc.publisher:
+        lines.append(f"Published by: {doc.publisher}.")
+    if doc.date:
+        lines.append(f"Published on: {doc.date}.")
+    if doc.article_type:
+        lines.append(f"Kind of article: {doc.article_type}.")
+    if studies:
+        lines.append("Studies it rests on: " + "; ".join(studies))
+    return " ".join(lines)
+
+
+def _sentences(question: str, doc: DocumentInfo, studies: Sequence[str]) -> list[str]:
+    title = f"“{doc.title}”"
+    wanted = {
+        "authors": bool(_AUTHORS.search(question)),
+        "date": bool(_DATE.search(question)),
+        "kind": bool(_KIND.search(question)),
+        "studies": bool(_STUDIES.search(question)),
+    }
+    if not any(wanted.values()):
+        wanted = dict.fromkeys(wanted, True)
+    out = []
+    if wanted["authors"] or wanted["date"]:
+        who = f"was written by {', '.join(doc.authors)}" if doc.authors else "lists no author"
+        published = f"published by {doc.publisher}" if doc.publisher else "published"
+        when = f" on {doc.date}" if doc.date else ""
+        out.append(f"{title} {who}; it was {published}{when}.")
+    if wanted["kind"] and doc.article_type:
+        out.append(f"{title} is this kind of article: {doc.article_type}.")
+    if wanted["studies"]:
+        out.append(
+            f"{title} rests on these studies: {'; '.join(studies)}." if studies else f"{title} lists no studies."
+        )
+    return out

@@ -1,0 +1,41 @@
+"""A question for a time, duration, frequency or threshold asks what a handout says; a decision,
+dose or prognosis asks the care team. Wordings written for this test, not taken from any eval set."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.triage import wants_advice
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long do I have to stay in hospital after the infusion?",
+        "how often do I need to have blood tests?",
+        "when do I have to come back for a check-up?",
+        "what temperature do I need to call at?",
+        "how long should I wait before driving?",
+        "how many days do I need to stay near the clinic?",
+    ],
+)
+def test_information_in_personal_words_is_not_a_decision(question):
+    assert not wants_advice(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do I need to stop my chemo?",
+        "should I choose the trial?",
+        "how much of the drug should I take?",
+        "how many doses would my husband need?",
+        "how long will I live?",
+        "how long do I have left?",
+        "when should I start the treatment?",
+    ],
+)
+def test_decisions_doses_and_prognosis_stay_advice(question):
+    assert wants_advice(question)

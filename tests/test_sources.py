@@ -1,0 +1,58 @@
+"""Questions about the sources: answered from the front matter and reference list, cited, checked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot import NOTICE
+from bot.corpus import Reference
+from bot.profile import DocumentInfo
+from bot.sources import about_sources, asks_about_sources
+from bot.types import Passage, Retrieval, StoredChunk
+from bot.verify import find_problem
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "about_sources"),
+    [
+        ("Who wrote this handout?", True),
+        ("When was it published?", True),
+        ("what kind of article is this?", True),
+        ("which study is that based on?", True),
+        ("What are your sources?", True),
+        ("What did the authors conclude?", False),  # asks what the article says
+        ("Which study showed the best survival?", False),
+        ("who should I ask?", False),
+    ],
+)
+def test_questions_about_the_sources_are_told_apart(question, about_sources):
+    assert asks_about_sources(question) is about_sources
+
+
+def _retrieval(doc: DocumentInfo, studies: dict[int, Reference]) -> Retrieval:
+    chunk = StoredChunk("c1", doc.id, doc.title, "Intro", None, "Some text.", ("s1",), (), 0)
+    passage = Passage(chunk, 1.0, 0.5, 0.5, 0.0)
+    return Retrieval("q", np.zeros(3), (), [passage], documents={doc.id: doc}, references={doc.id: studies})
+
+
+@pytest.mark.unit
+def test_a_made_up_article_is_described_from_its_front_matter_and_passes_the_checks():
+    doc = DocumentInfo("kidney-care", "Looking after your kidneys", ("Ada Lovelace",), "Clinic Press", "2025-03-01")
+    studies = {1: Reference(1, "Smith J. Kidney outcomes. J Neph. 2024.")}
+    answer = about_sources("Who wrote this handout and when?", _retrieval(doc, studies))
+    assert "Ada Lovelace" in answer.body and "2025-03-01" in answer.body and "[1]" in answer.body
+    assert answer.citations[0].doc_id == "kidney-care" and "Written by: Ada Lovelace" in answer.citations[0].text
+    assert find_problem(answer) is None  # cited, supported by its card, numbers grounded
+    answer = about_sources("which study is that based on?", _retrieval(doc, studies))
+    assert "Kidney outcomes" in answer.body and find_problem(answer) is None
+
+
+@pytest.mark.integration
+def test_the_assistant_answers_who_published_an_article(assistant, documents):
+    history = [{"role": "user", "content": "What does off-the-shelf mean?"}]
+    answer = assistant.ask("When was it published?", history)
+    assert not answer.refused and answer.answer.endswith(NOTICE)
+    cited = {d.id: d for d in documents}[answer.citations[0].doc_id]
+    assert str(cited.metadata["date"]) in answer.body and cited.title in answer.body
