@@ -21,6 +21,7 @@ from bot import replies, scope, triage
 from bot.config import Settings
 from bot.framing import frame
 from bot.lexicon import Lexicon
+from bot.names import CorpusNames
 from bot.screen import Screening, screen
 from bot.site import Site, load_site
 from bot.sources import asks_about_sources
@@ -43,7 +44,7 @@ class GuardKit:
         self.snapshot = snapshot
         self.exemplars = triage.Exemplars(embedder, self.site) if embedder is not None else None
         self._lock = threading.Lock()
-        self._lexicon: tuple[object, Lexicon, triage.CorpusNames] | None = None
+        self._lexicon: tuple[object, Lexicon, CorpusNames] | None = None
 
     def current_snapshot(self) -> Any:
         if self.snapshot is None:
@@ -58,18 +59,18 @@ class GuardKit:
         """The corpus vocabulary of the current index generation (English only if there is none)."""
         return self._vocabulary()[0]
 
-    def corpus_names(self) -> triage.CorpusNames:
+    def corpus_names(self) -> CorpusNames:
         """The treatments and conditions the current generation's articles name (none without an index)."""
         return self._vocabulary()[1]
 
-    def _vocabulary(self) -> tuple[Lexicon, triage.CorpusNames]:
+    def _vocabulary(self) -> tuple[Lexicon, CorpusNames]:
         snapshot = self.current_snapshot()
         key = getattr(snapshot, "generation", None)
         current = self._lexicon
         if current is not None and current[0] == key and (snapshot is not None or key is None):
             return current[1], current[2]
         texts = [f"{c.section} {c.text}" for c in snapshot.chunks] if snapshot is not None else []
-        built = (Lexicon(texts), triage.CorpusNames.of(texts))
+        built = (Lexicon(texts), CorpusNames.of(texts))
         if snapshot is not None:
             with self._lock:
                 self._lexicon = (key, *built)

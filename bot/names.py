@@ -1,0 +1,44 @@
+"""Names the guard's patterns need from the articles, derived from them (nothing listed by hand)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CorpusNames:
+    """Names the patterns need from the articles, derived from them (nothing listed by hand).
+
+    ``treatments``: the articles' short hyphenated names ("AB-C"), "can I get AB-C?" being a
+    treatment decision; ``conditions``: the syndromes and diseases the articles define
+    ("xyz syndrome (XS)"), "I think he has XS" being a report.
+    """
+
+    treatments: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, texts: Sequence[str]) -> CorpusNames:
+        from bot.glossary import find_terms
+        from bot.text import compounds
+
+        terms = find_terms(("", t) for t in texts).values()
+        conditions = {
+            form.lower()
+            for term in terms
+            if _CONDITION.search(term.long_form)
+            for form in (term.abbreviation, _CONDITION.sub("", term.long_form).strip() or term.long_form)
+        }
+        return cls(tuple(sorted(compounds(texts).values())), tuple(sorted(conditions)))
+
+    def pattern(self, names: tuple[str, ...]) -> str:
+        """Alternatives for the names, typed with or without the hyphen: "ab-c", "ab c", "abc"."""
+        forms = (r"[\s-]?".join(re.escape(part) for part in n.lower().split("-")) for n in names)
+        return "".join(rf"\b{f}\b|" for f in forms)
+
+
+# "cytokine release syndrome", "graft-versus-host disease": what a defined term must name to be a condition.
+_CONDITION = re.compile(r"\b(?:syndrome|disease|toxicity|reaction|infection|disorder)s?\b", re.IGNORECASE)
+NO_NAMES = CorpusNames()
