@@ -70,7 +70,7 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             ensure_index()  # after screening: a symptom report never waits for the index
             question, history = turn.screening.question, turn.screening.history
             if not asks_about_sources(question):  # "when was it published?": "it" is the article
-                turn.screening.question = resolve(question, history)  # "how common is it?" → "...is ICANS?"
+                turn.screening.question = resolve(question, history)  # "how common is it?" → "...is XS?"
             turn.query = query_for(question, turn.screening.question, history)
             turn.retrieval = retriever.retrieve(turn.query)
         return turn

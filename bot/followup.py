@@ -1,6 +1,6 @@
 """A follow-up question says "it", "they" or "that trial": put back what it refers to.
 
-"What is ICANS?" then "how common is it?" → "how common is ICANS?". The subject is the noun
+"What is dialysis?" then "how long does it take?" → "how long does dialysis take?". The subject is the noun
 phrase the previous question asked about, found from the question's grammar (question words,
 parts of speech), not from a list of this corpus's terms. Both retrieval and the composer then
 see a self-contained question. When no subject can be found, retrieval searches the previous

@@ -78,7 +78,7 @@ def detect(text: str, english_words: Collection[str] = ()) -> str:
     share = non_latin_share(text)
     if share >= 0.5:
         return _script_language(text)
-    # Acronyms and names in capitals ("CRS", "IL-15", "CD19") are the articles' English terms: one
+    # Acronyms and names in capitals ("ANC", "IL-15", "CD19") are the articles' English terms: one
     # English vote each, whatever their letters spell in another language.
     text, terms = _TERM.subn(" ", text)
     tokens = [w.lower() for w in _WORD.findall(text) if len(w) >= 2 or not w.isascii()]
@@ -98,7 +98,7 @@ def detect(text: str, english_words: Collection[str] = ()) -> str:
             langs[lang] = langs.get(lang, 0.0) + m
         elif m <= -0.3:
             english += 1
-    # One foreign-looking word in an English sentence is a typo or a name ("wat is CRS").
+    # One foreign-looking word in an English sentence is a typo or a name ("wat is ANC").
     if margin >= MIN_MARGIN and foreign > english and (foreign >= 2 or len(tokens) <= 2):
         best = max(langs, key=lambda k: langs[k]) if langs else UNDETERMINED
         return _ISO_639_1.get(best, best)

@@ -1,7 +1,7 @@
 """What kind of message is this: a symptom report happening now, or a request for personal advice?
 
 Emergency triage combines three signals, because keyword lists alone misfire on learning
-questions ("what are the symptoms of CRS?", "can CAR-T cause a fever?"):
+questions ("what are the symptoms of this syndrome?", "can the therapy cause a fever?"):
 
 * a *report*: a red-flag symptom (fever, confusion, breathing trouble, seizure, fainting, chest
   pain, severe headache, bleeding...) said of a person in the same sentence ("I have", "my
@@ -9,7 +9,7 @@ questions ("what are the symptoms of CRS?", "can CAR-T cause a fever?"):
   question ("can my dad get a fever?"), not framed as reading or worrying about it, and not
   long ago;
 * a *telegraphic report*: a short message made of symptoms with a time, number or treatment cue
-  and no question form ("fever 39.5 after car-t yesterday", "chest pain help");
+  and no question form ("fever 39.5 after the infusion yesterday", "chest pain help");
 * *meaning*: the question's embedding is nearer to labelled emergency reports than to labelled
   symptom-education questions (``bot.exemplars``), with a person in it. This catches reports in
   words the symptom list lacks.
@@ -88,7 +88,7 @@ _HAPPENING = re.compile(
     r"shaking|struggling to breathe)"
 )
 _PERSON = re.compile(
-    # Subjects and possessives: "me", "us", "him", "them" are objects ("tell me what CRS is").
+    # Subjects and possessives: "me", "us", "him", "them" are objects ("tell me what a port is").
     r"\b(?:i|i'm|i've|i'd|my|myself|we|we're|our|he|he's|his|she|she's|her|they|they're|their|"
     r"(?:the|a|this|my|our) patient|(?:mom|mum|mother|dad|father|son|daughter|husband|wife|partner|child|kid|baby|"
     r"brother|sister|friend|grandma|grandpa|grandmother|grandfather|aunt|uncle|boyfriend|girlfriend|spouse)'?s?)\b"
@@ -129,7 +129,7 @@ _FOLLOW_UP = re.compile(
     r"dangerous|ok|okay|an emergency|urgent)|should (?:i|we) (?:call|go|wait|worry)|do (?:i|we) (?:need|have) to|"
     r"help|worse|still|hospital|emergency|ambulance|911|999|112|er|a&e|call)\b"
 )
-# Learning about it is not a crisis: "what is the suicide risk with...", "can CAR-T cause suicidal thoughts?".
+# Learning about it is not a crisis: "what is the suicide risk with...", "can the therapy cause suicidal thoughts?".
 _HYPOTHETICAL_HARM = re.compile(
     r"\b(?:risk|rate|rates|statistics|cause|causes|linked|side effect|side effects|study|studies)\b[^.?!]{0,30}"
     r"\bsuicid|\bsuicid\w*\b[^.?!]{0,30}\b(?:risk|rate|rates|side effect|statistics)\b"
@@ -162,7 +162,7 @@ _ADVICE_PATTERN = "|".join(
         r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
         r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
         r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
-        # "can I get CAR-NK?" asks for a treatment decision; "can my husband get a fever?" does not
+        # "can I get <a named treatment>?" is a decision; "can my husband get a fever?" is not
         r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:take|get|have|try|start|receive|be given) "
         r"(?:the |a |an |this |that |some )?(?:{treatments}cell therap\w*|therapy|treatment|trial|"
         r"infusion|it\b|this\b|that\b)",
@@ -309,7 +309,7 @@ def _report(clause: str, symptoms: re.Pattern[str]) -> str | None:
 
 
 def _telegraphic(text: str, names: CorpusNames = NO_NAMES) -> bool:
-    """A short symptom message with no question form: "high fever after car t infusion", "chest pain help"."""
+    """A short symptom message with no question form: "high fever after the infusion", "chest pain help"."""
     tokens = words(text)
     if not tokens or len(tokens) > 20 or not _PLAIN_SYMPTOM.search(text):
         return False
@@ -318,7 +318,7 @@ def _telegraphic(text: str, names: CorpusNames = NO_NAMES) -> bool:
     if re.search(r"\b(?:symptoms?|signs?|side effects?|risks?|causes?|mean|means|common|normal)\b", text):
         return False
     if _BLOCKER.search(text):
-        return False  # "I have a question about fever after CAR-T"
+        return False  # "I have a question about fever after the infusion"
     return bool(_NOW.search(text) or _after_treatment(names.pattern(names.treatments)).search(text)) or (
         "?" not in text and bool(_HAPPENING.match(text))
     )

@@ -123,7 +123,7 @@ class Inline:
         self.used: dict[str, Definition] = {}
         terms = sorted(self.glossary, key=len, reverse=True)
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!x)x"
-        # A term stands alone: "CRS", "TAAs"; not "NK" inside "CAR-NK" or "NK-cell".
+        # A term stands alone: "ANC", "TAAs"; not "AB" inside "XY-AB" or "AB-cell".
         self.pattern = re.compile(rf"\[(?P<n>\d+)\]|(?<![\w-])(?P<term>{alternatives})(?P<plural>s?)(?![\w-])")
 
     def pieces(self, text: str) -> list[Piece]:
