@@ -1,6 +1,6 @@
 """The corpus's own jargon: abbreviations the articles define, as "long form (ABBR)".
 
-Used to expand a question ("graft versus host disease" also searches "GvHD", and back) and by
+Used to expand a question ("white blood cell count" also searches "WBC", and back) and by
 the UI's tap-to-define, which cites the sentence that gives the definition.
 """
 
@@ -19,8 +19,8 @@ _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“(])")
 
 @dataclass(frozen=True)
 class Term:
-    abbreviation: str  # as written, e.g. "GvHD"
-    long_form: str  # e.g. "graft-versus-host disease"
+    abbreviation: str  # as written, e.g. "WBCs"
+    long_form: str  # e.g. "white blood cell counts"
     sentence: str  # the sentence that defines it
     chunk_id: str  # the passage it is in (for the citation)
 

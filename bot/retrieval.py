@@ -116,7 +116,7 @@ class HybridRetriever:
 
     def _retrieve(self, snapshot: Snapshot, lexical: LexicalIndex, query: str, k: int, mode: str) -> Retrieval:
         vector = self.embedder.embed_query(query)
-        # BM25 also searches the other spelling of defined terms: "graft versus host disease" finds "GvHD"
+        # BM25 also searches the other spelling of defined terms: "white blood cell count" finds "WBC"
         # (the corpus's distinctive abbreviations, found at ingest: ``snapshot.profile``).
         asked_terms = set(terms(query, lexical.joined))
         query_terms = terms(expand(query, snapshot.profile.expansions), lexical.joined)

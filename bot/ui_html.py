@@ -33,7 +33,7 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 class Definition:
     """A word the articles define, with the sentence that defines it (tap-to-define)."""
 
-    term: str  # as written in the articles, singular: "GvHD", "iPSC", "TSA"
+    term: str  # as written in the articles, singular: "WBC", "iPSC", "TSA"
     long_form: str  # "graft-versus-host disease"
     sentence: str  # the defining sentence, quoted
     title: str  # the article it is from
