@@ -21,7 +21,7 @@ from bot import replies, scope, triage
 from bot.config import Settings
 from bot.framing import frame
 from bot.lexicon import Lexicon
-from bot.names import CorpusNames
+from bot.names import NO_NAMES, CorpusNames
 from bot.screen import Screening, screen
 from bot.site import Site, load_site
 from bot.sources import asks_about_sources
@@ -65,15 +65,15 @@ class GuardKit:
 
     def _vocabulary(self) -> tuple[Lexicon, CorpusNames]:
         snapshot = self.current_snapshot()
-        key = getattr(snapshot, "generation", None)
-        current = self._lexicon
-        if current is not None and current[0] == key and (snapshot is not None or key is None):
+        if snapshot is None:
+            return Lexicon(), NO_NAMES
+        key, current = snapshot.generation, self._lexicon
+        if current is not None and current[0] == key:
             return current[1], current[2]
-        texts = [f"{c.section} {c.text}" for c in snapshot.chunks] if snapshot is not None else []
-        built = (Lexicon(texts), CorpusNames.of(texts))
-        if snapshot is not None:
-            with self._lock:
-                self._lexicon = (key, *built)
+        profile = snapshot.profile  # built at ingest: nothing is re-read from the passages here
+        built = (profile.lexicon, CorpusNames.of(profile.glossary.values(), profile.compounds))
+        with self._lock:
+            self._lexicon = (key, *built)
         return built
 
     def team_questions(self) -> list[tuple[Any, str]]:

@@ -165,8 +165,13 @@ def _english_by_length() -> dict[int, list[str]]:
 class Lexicon:
     """The corpus vocabulary and the word checks built on it."""
 
-    def __init__(self, texts: Iterable[str] = (), counts: Mapping[str, int] | None = None) -> None:
-        # ``counts``: word uses stored with the index (``CorpusProfile.vocabulary``), not re-read from texts.
+    def __init__(
+        self,
+        texts: Iterable[str] = (),
+        counts: Mapping[str, int] | None = None,
+        joined: Mapping[str, str] | None = None,
+    ) -> None:
+        # ``counts`` and ``joined``: stored with the index (``CorpusProfile``), not re-read from texts.
         texts = list(texts)
         tally: Counter[str] = Counter(counts or {})
         for text in texts:
@@ -174,7 +179,7 @@ class Lexicon:
         self.counts = tally
         self.words = frozenset(tally)
         # The corpus's short hyphenated names typed as one word ("abc" for "AB-C") are known names.
-        self.compounds = compounds(texts)
+        self.compounds = dict(joined) if joined is not None else compounds(texts)
         self.stems = frozenset(terms(" ".join(self.words)))
         by_length: dict[int, list[str]] = {}
         for word, _ in tally.most_common():

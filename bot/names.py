@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from bot.glossary import Term
 
 
 @dataclass(frozen=True)
@@ -20,18 +22,15 @@ class CorpusNames:
     conditions: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, texts: Sequence[str]) -> CorpusNames:
-        from bot.glossary import find_terms
-        from bot.text import compounds
-
-        terms = find_terms(("", t) for t in texts).values()
+    def of(cls, terms: Iterable[Term], compounds: Mapping[str, str]) -> CorpusNames:
+        """From what ingest found: the defined terms (``CorpusProfile.glossary``) and the joined names."""
         conditions = {
             form.lower()
             for term in terms
             if _CONDITION.search(term.long_form)
             for form in (term.abbreviation, _CONDITION.sub("", term.long_form).strip() or term.long_form)
         }
-        return cls(tuple(sorted(compounds(texts).values())), tuple(sorted(conditions)))
+        return cls(tuple(sorted(compounds.values())), tuple(sorted(conditions)))
 
     def pattern(self, names: tuple[str, ...]) -> str:
         """Alternatives for the names, typed with or without the hyphen: "ab-c", "ab c", "abc"."""

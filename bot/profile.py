@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.chunking import Chunk, content_id, split_sentences, strip_markers
 from bot.corpus import Document
-from bot.glossary import Term, distinctive, find_terms, fold
+from bot.glossary import Term, distinctive, find_terms
+from bot.text import clauses, fold
 
 if TYPE_CHECKING:
     from bot.lexicon import Lexicon
@@ -65,6 +66,7 @@ class CorpusProfile:
     glossary: dict[str, Term] = field(default_factory=dict)  # Term.key → defined abbreviation
     expansions: dict[str, Term] = field(default_factory=dict)  # glossary terms rare enough to expand a query
     vocabulary: dict[str, int] = field(default_factory=dict)  # word → uses, as ``bot.lexicon.Lexicon`` counts
+    compounds: dict[str, str] = field(default_factory=dict)  # short hyphenated names, joined → as written
     team_questions: tuple[Question, ...] = ()
     article_questions: tuple[Question, ...] = ()
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
@@ -74,7 +76,7 @@ class CorpusProfile:
         """The guard's word checks over this vocabulary (built on first use, then kept)."""
         from bot.lexicon import Lexicon
 
-        return Lexicon(counts=self.vocabulary)
+        return Lexicon(counts=self.vocabulary, joined=self.compounds)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -82,6 +84,7 @@ class CorpusProfile:
                 "glossary": {key: asdict(term) for key, term in self.glossary.items()},
                 "expansions": list(self.expansions),
                 "vocabulary": self.vocabulary,
+                "compounds": self.compounds,
                 "team_questions": [asdict(q) for q in self.team_questions],
                 "article_questions": [asdict(q) for q in self.article_questions],
                 "documents": {doc_id: asdict(info) for doc_id, info in self.documents.items()},
@@ -98,6 +101,7 @@ class CorpusProfile:
             glossary=glossary,
             expansions={key: glossary[key] for key in data.get("expansions", []) if key in glossary},
             vocabulary={str(w): int(n) for w, n in data.get("vocabulary", {}).items()},
+            compounds={str(k): str(v) for k, v in data.get("compounds", {}).items()},
             team_questions=tuple(Question(**q) for q in data.get("team_questions", [])),
             article_questions=tuple(Question(**q) for q in data.get("article_questions", [])),
             documents={
@@ -113,10 +117,12 @@ def build_profile(docs: Sequence[Document], chunks: Sequence[Chunk]) -> CorpusPr
 
     glossary = find_terms((c.id, c.text) for c in chunks)
     team = find_team_questions(chunks)
+    lexicon = Lexicon(f"{c.section} {c.text}" for c in chunks)
     return CorpusProfile(
         glossary=glossary,
         expansions=distinctive(glossary, [c.text for c in chunks]),
-        vocabulary=dict(Lexicon(f"{c.section} {c.text}" for c in chunks).counts),
+        vocabulary=dict(lexicon.counts),
+        compounds=lexicon.compounds,
         team_questions=tuple(Question(text, chunk.id, "team") for chunk, text in team),
         article_questions=tuple(find_article_questions(docs, chunks, exclude=[text for _, text in team])),
         documents={doc.id: document_info(doc) for doc in docs},
@@ -130,8 +136,7 @@ def find_team_questions(chunks: Sequence[Any]) -> list[tuple[Any, str]]:
         m = _TEAM_QUESTIONS.search(chunk.text)
         if not m:
             continue
-        for sentence in re.findall(r"[^.?!]+[.?!]+", chunk.text[m.end() :]):
-            sentence = sentence.strip()
+        for sentence in clauses(chunk.text[m.end() :]):
             if not sentence.endswith("?"):
                 break  # the list ended
             out.append((chunk, sentence))

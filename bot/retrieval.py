@@ -7,7 +7,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.embeddings import Embedder
 from bot.glossary import expand
 from bot.store import Snapshot, StaleSnapshotError, Store
-from bot.text import compounds, terms
+from bot.text import terms
 from bot.types import Passage, Retrieval, StoredChunk
 
 CANDIDATES = 20  # depth of each ranking before fusion
@@ -27,14 +27,14 @@ WEIGHTS = {"passage": 0.3, "sentence": 1.0, "bm25": 0.2}
 
 
 class LexicalIndex:
-    def __init__(self, chunks: list[StoredChunk]) -> None:
+    def __init__(self, chunks: list[StoredChunk], joined: Iterable[str]) -> None:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
 
         self.chunks = chunks
         self._bm25 = bm25s.BM25()
-        self.joined = frozenset(compounds(c.text for c in chunks))  # "AB-C", "ab c", "abc": one term
+        self.joined = frozenset(joined)  # the corpus's "AB-C", typed "ab c" or "abc": one term
         corpus = [terms(f"{c.section} {c.text}", self.joined) for c in chunks]
         self._vocab = {t for doc in corpus for t in doc}
         self.terms_of = {c.id: frozenset(doc) for c, doc in zip(chunks, corpus, strict=True)}
@@ -70,7 +70,7 @@ class HybridRetriever:
         """Load the active generation (after an ingest), then swap it in whole."""
         with self._refreshing:
             snapshot = self.index.open_snapshot()
-            lexical = LexicalIndex(snapshot.chunks)
+            lexical = LexicalIndex(snapshot.chunks, snapshot.profile.compounds)
             with self._lock:
                 self._snapshot, self._lexical = snapshot, lexical
                 self._checked_at = time.monotonic()

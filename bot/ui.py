@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, assistant: Any = None, glossary
         from bot.assistant import Assistant
 
         assistant = Assistant(settings)
-    site = SiteText.of(load_site(settings.corpus_dir))
+    site = SiteText(load_site(settings.corpus_dir))
     handlers = ChatHandlers(assistant, glossary or CorpusGlossary(assistant), settings.kiosk, site)
     with gr.Blocks(
         title=site.title,

@@ -34,10 +34,6 @@ class SiteText:
 
     site: Site = field(default_factory=Site)
 
-    @classmethod
-    def of(cls, site: Site) -> SiteText:
-        return cls(site)
-
     @property
     def topic(self) -> str:
         return self.site.topic

@@ -12,8 +12,8 @@ from bot.chunking import Chunk
 from bot.types import StoredChunk, StoredSentence  # the one definition, shared with the stages
 
 #: Bumped when what a generation holds changes; an index of another schema is rebuilt.
-#: 3: the corpus profile is stored with each generation.
-SCHEMA_VERSION = 3
+#: 3: the corpus profile is stored with each generation; 4: it holds the joined short names too.
+SCHEMA_VERSION = 4
 
 
 class Manifest(TypedDict):
