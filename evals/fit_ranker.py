@@ -19,12 +19,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from bot import question_form as qf
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker
 from evals.dataset import Item, load_questions, matches
+
+if TYPE_CHECKING:
+    from bot.assistant import Assistant
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO / "evals" / "questions-dev.jsonl"
@@ -41,22 +45,29 @@ class Group:
     cosine: np.ndarray  # (n,) for the plain-cosine baseline
 
 
-def collect(items: Sequence[Item], index_dir: Path) -> list[Group]:
-    """Candidates and labels for every dev question expecting an answer with facts."""
-    from bot.assistant import Assistant, contextualize
+def dev_assistant(index_dir: Path) -> Assistant:
+    """The extractive assistant over the shipped corpus, its index kept in ``index_dir``."""
+    from bot.assistant import Assistant
     from bot.config import Settings
-    from bot.extractive import ExtractiveComposer, candidates
 
     settings = Settings.from_env().replace(corpus_dir=REPO / "corpus", data_dir=index_dir, llm="")
     assistant = Assistant(settings)
     assistant.ensure_index()
+    return assistant
+
+
+def collect(items: Sequence[Item], assistant: Assistant) -> list[Group]:
+    """Candidates and labels for every question expecting an answer with facts."""
+    from bot.chain import contextualize
+    from bot.extractive import ExtractiveComposer, candidates
+
     composer = ExtractiveComposer()
     groups = []
     for item in items:
         if item.expect != "answer" or not item.facts:
             continue
         screening = assistant.guard.screen(item.question, list(item.history))
-        if screening.reply is not None:
+        if screening.early is not None:
             continue
         retrieval = assistant.retriever.retrieve(contextualize(screening.question, screening.history))
         found = candidates(retrieval)
@@ -118,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if "test" in args.questions.name or "new_articles" in str(args.questions):
         parser.error("fit on the dev split only; the test sets stay unseen")
-    groups = collect(load_questions(args.questions), args.index_dir)
+    groups = collect(load_questions(args.questions), dev_assistant(args.index_dir))
     answerable = [g for g in groups if g.labels.any()]
     print(f"{len(groups)} questions, {len(answerable)} with a fact-holding candidate", file=sys.stderr)
     print(f"plain cosine lead@1: {lead_at_1(answerable, [g.cosine for g in answerable]):.3f}", file=sys.stderr)
