@@ -61,9 +61,6 @@ CALM = (
     "I got my blood test results back and they were normal",
 )
 
-#: Questions the articles can answer: a site's own, from its ``site.yaml`` (``in_scope_examples``).
-IN_DOMAIN: tuple[str, ...] = ()
-
 #: Everyday topics no patient-education site answers (a site adds its health near-misses).
 OUT_OF_DOMAIN = (
     "what is the weather like tomorrow",

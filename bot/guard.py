@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from bot import replies, scope, triage
+from bot import exemplars, replies, scope, triage
 from bot.config import Settings
 from bot.framing import frame
 from bot.lexicon import Lexicon
@@ -34,6 +35,15 @@ log = logging.getLogger(__name__)
 _NO_SUGGESTIONS = ("emergency", "unsupported_language")
 
 
+@dataclass(frozen=True)
+class CorpusChecks:
+    """What the guard's checks take from one index generation's corpus profile."""
+
+    lexicon: Lexicon
+    names: CorpusNames
+    scope: scope.ScopeExamples | None = None  # None without an embedder
+
+
 class GuardKit:
     """What the guard's steps share. ``snapshot`` gives the current index snapshot (vocabulary, passages)."""
 
@@ -44,7 +54,7 @@ class GuardKit:
         self.snapshot = snapshot
         self.exemplars = triage.Exemplars(embedder, self.site) if embedder is not None else None
         self._lock = threading.Lock()
-        self._lexicon: tuple[object, Lexicon, CorpusNames] | None = None
+        self._current: tuple[int, CorpusChecks] | None = None  # (generation, what it gives the checks)
 
     def current_snapshot(self) -> Any:
         if self.snapshot is None:
@@ -57,24 +67,50 @@ class GuardKit:
 
     def lexicon(self) -> Lexicon:
         """The corpus vocabulary of the current index generation (English only if there is none)."""
-        return self._vocabulary()[0]
+        return self._checks().lexicon
 
     def corpus_names(self) -> CorpusNames:
         """The treatments and conditions the current generation's articles name (none without an index)."""
-        return self._vocabulary()[1]
+        return self._checks().names
 
-    def _vocabulary(self) -> tuple[Lexicon, CorpusNames]:
+    def scope_margin(self, vector: np.ndarray | None) -> float:
+        """How much closer the question is to what the articles cover than to near misses (0 unknown)."""
+        examples = self._checks().scope
+        return examples.margin(vector) if examples is not None and vector is not None else 0.0
+
+    def _checks(self) -> CorpusChecks:
         snapshot = self.current_snapshot()
         if snapshot is None:
-            return Lexicon(), NO_NAMES
-        key, current = snapshot.generation, self._lexicon
-        if current is not None and current[0] == key:
-            return current[1], current[2]
+            return CorpusChecks(Lexicon(), NO_NAMES)
+        current = self._current
+        if current is not None and current[0] == snapshot.generation:
+            return current[1]
+        with self._lock:  # one build per generation, even when many questions arrive at once
+            current = self._current
+            if current is None or current[0] != snapshot.generation:
+                current = (snapshot.generation, self._build_checks(snapshot))
+                self._current = current
+        return current[1]
+
+    def _build_checks(self, snapshot: Any) -> CorpusChecks:
         profile = snapshot.profile  # built at ingest: nothing is re-read from the passages here
-        built = (profile.lexicon, CorpusNames.of(profile.glossary.values(), profile.compounds))
-        with self._lock:
-            self._lexicon = (key, *built)
-        return built
+        examples = None
+        if self.embedder is not None:
+
+            def best_sentence(vector: np.ndarray) -> float:
+                return max((similarity for _, similarity in snapshot.sentence_search(vector, 1)), default=0.0)
+
+            site = self.site
+            examples = scope.scope_examples(
+                [*profile.topics, *site.in_scope_examples],
+                [*exemplars.OUT_OF_DOMAIN, *site.out_of_scope_examples],
+                self.embedder.embed_documents,
+                best_sentence,
+            )
+            if examples.answered_near_misses:
+                log.info("near misses the articles now answer: %s", "; ".join(examples.answered_near_misses))
+        names = CorpusNames.of(profile.glossary.values(), profile.compounds)
+        return CorpusChecks(profile.lexicon, names, examples)
 
     def team_questions(self) -> list[tuple[Any, str]]:
         """The questions the articles suggest asking the care team (found at ingest), with their passage."""
@@ -117,7 +153,7 @@ class Guard:
         names_a_thing("warm")
         language.detect("warm up the word lists", ())
         i18n.load()
-        self.kit.lexicon()
+        self.kit.lexicon()  # and the scope examples of the current generation
         if self.kit.exemplars is not None:
             self.kit.exemplars.load()
 
@@ -134,9 +170,7 @@ class Guard:
         """A refusal when the articles don't answer the question, else None (go on and compose)."""
         if asks_about_sources(screening.question) and retrieval.documents:
             return None  # their front matter answers it (bot.sources)
-        margin = 0.0
-        if self.kit.exemplars is not None:
-            margin = self.kit.exemplars.margin(retrieval.query_vector, "in_domain", "out_of_domain")
+        margin = self.kit.scope_margin(retrieval.query_vector)
         floors = (self.settings.min_relevance, self.settings.min_sentence_relevance)
         verdict = scope.judge(screening.question, retrieval, self.kit.lexicon(), margin, floors)
         if verdict.covered:

@@ -3,7 +3,8 @@
 ``build_profile`` reads the articles and their passages and finds: the abbreviations they define
 (and which of them are distinctive enough to expand a search with), their vocabulary, the
 questions they suggest asking the care team, the questions they ask and answer themselves (an FAQ,
-question headings), and each article's front matter essentials. The result is stored with the
+question headings), the topics they cover (the scope check's in-domain examples), and each
+article's front matter essentials. The result is stored with the
 generation and loaded with its ``Snapshot`` (``snapshot.profile``), so the retriever, the guard,
 the composers and the UI read one object that follows a live re-ingest, and opening an index
 rebuilds none of it.
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from bot.chunking import Chunk, content_id, split_sentences, strip_markers
 from bot.corpus import Document
 from bot.glossary import Term, distinctive, find_terms
-from bot.text import clauses, fold
+from bot.text import clauses, fold, terms
 
 if TYPE_CHECKING:
     from bot.lexicon import Lexicon
@@ -34,6 +35,12 @@ _TEAM_QUESTIONS = re.compile(
 )
 #: At most this many care-team questions are kept (one list, as an article gives it).
 MAX_TEAM_QUESTIONS = 4
+#: Words of headings that name a part of any document, not a topic ("Introduction", "Key takeaway").
+_STRUCTURAL_WORDS = (
+    "introduction conclusion conclusions summary abstract background references methods results discussion "
+    "overview key takeaway takeaways points common frequently asked questions faq notes contents glossary "
+    "appendix acknowledgements further reading resources"
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class CorpusProfile:
     compounds: dict[str, str] = field(default_factory=dict)  # short hyphenated names, joined → as written
     team_questions: tuple[Question, ...] = ()
     article_questions: tuple[Question, ...] = ()
+    topics: tuple[str, ...] = ()  # titles, topical headings, the terms defined: what the articles are about
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
 
     @functools.cached_property
@@ -87,6 +95,7 @@ class CorpusProfile:
                 "compounds": self.compounds,
                 "team_questions": [asdict(q) for q in self.team_questions],
                 "article_questions": [asdict(q) for q in self.article_questions],
+                "topics": list(self.topics),
                 "documents": {doc_id: asdict(info) for doc_id, info in self.documents.items()},
             },
             ensure_ascii=False,
@@ -104,6 +113,7 @@ class CorpusProfile:
             compounds={str(k): str(v) for k, v in data.get("compounds", {}).items()},
             team_questions=tuple(Question(**q) for q in data.get("team_questions", [])),
             article_questions=tuple(Question(**q) for q in data.get("article_questions", [])),
+            topics=tuple(str(t) for t in data.get("topics", [])),
             documents={
                 doc_id: DocumentInfo(**{**info, "authors": tuple(info.get("authors", ()))})
                 for doc_id, info in data.get("documents", {}).items()
@@ -118,13 +128,15 @@ def build_profile(docs: Sequence[Document], chunks: Sequence[Chunk]) -> CorpusPr
     glossary = find_terms((c.id, c.text) for c in chunks)
     team = find_team_questions(chunks)
     lexicon = Lexicon(f"{c.section} {c.text}" for c in chunks)
+    article_questions = find_article_questions(docs, chunks, exclude=[text for _, text in team])
     return CorpusProfile(
         glossary=glossary,
         expansions=distinctive(glossary, [c.text for c in chunks]),
         vocabulary=dict(lexicon.counts),
         compounds=lexicon.compounds,
         team_questions=tuple(Question(text, chunk.id, "team") for chunk, text in team),
-        article_questions=tuple(find_article_questions(docs, chunks, exclude=[text for _, text in team])),
+        article_questions=tuple(article_questions),
+        topics=find_topics(docs, glossary.values(), article_questions),
         documents={doc.id: document_info(doc) for doc in docs},
     )
 
@@ -174,6 +186,26 @@ def find_article_questions(
                 if len(sentences) >= 2 and sentences[0].endswith("?") and not _TEAM_QUESTIONS.search(sentences[0]):
                     keep(sentences[0], home.get((doc.id, content_id(doc.id, sentences[0]))), "faq")
     return out
+
+
+def find_topics(docs: Sequence[Document], glossary: Iterable[Term], questions: Sequence[Question]) -> tuple[str, ...]:
+    """What the articles are about, as short texts a question about them reads like: each title,
+    each heading that names a topic (not "Introduction" or "Common questions"), the questions they
+    ask themselves, and "what is <term>" for each term they define. No repeats, reading order."""
+    texts = [doc.title for doc in docs]
+    texts += [s.title for doc in docs for s in doc.sections if _names_a_topic(s.title)]
+    texts += [q.text for q in questions]
+    texts += [f"what is {term.long_form}" for term in glossary]
+    return tuple(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
+def _names_a_topic(heading: str) -> bool:
+    return bool(set(terms(heading)) - _structural())
+
+
+@functools.cache
+def _structural() -> frozenset[str]:
+    return frozenset(terms(_STRUCTURAL_WORDS))
 
 
 def document_info(doc: Document) -> DocumentInfo:

@@ -11,8 +11,11 @@ far (0.24 / 0.29) although they answer it. So four signals are combined:
 2. *Similarity* of the question to the best passage / sentence (``Retrieval.covers``).
 3. *Domain words*: a question naming the articles' own terms (their abbreviations and rare words) is in
    scope at a lower similarity, since short acronym questions embed poorly.
-4. *Meaning*: the margin of the question's similarity to labelled in-domain questions over
-   labelled near-miss questions (other diseases, other treatments, logistics, small talk).
+4. *Meaning*: the margin of the question's similarity to in-domain examples over near-miss
+   questions (other diseases, other treatments, logistics, small talk). The in-domain examples are
+   the topics derived from the articles at ingest (``CorpusProfile.topics``) plus the site's own
+   (``site.yaml``); a near miss that the current articles answer closely (a clinic added an article
+   on it) is dropped, so adding an article needs no edit of the near misses.
 
 ``off_topic`` (nothing to do with health or the therapy) and ``not_covered`` (on the subject, but
 the articles don't say) are told apart by the same margin and the similarity to the articles.
@@ -20,9 +23,13 @@ the articles don't say) are told apart by the same margin and the similarity to 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.lexicon import Lexicon
+from bot.triage import nearest_mean
 from bot.types import Retrieval
 
 #: A question matching one sentence this closely is covered outright (the lead's calibration).
@@ -37,6 +44,34 @@ EVERYDAY_MARGIN = 0.10
 #: A refused question below this margin and similarity, naming no domain term, is small talk.
 OFF_TOPIC_MARGIN = -0.05
 OFF_TOPIC_SENTENCE = 0.40
+
+
+@dataclass(frozen=True)
+class ScopeExamples:
+    """The labelled questions the meaning signal compares a question with, for one index generation."""
+
+    in_domain: np.ndarray  # unit vectors, one row per example
+    near_misses: np.ndarray
+    answered_near_misses: tuple[str, ...] = ()  # dropped: the current articles answer them
+
+    def margin(self, vector: np.ndarray) -> float:
+        """Similarity to the in-domain examples minus similarity to the near misses."""
+        return nearest_mean(self.in_domain @ vector) - nearest_mean(self.near_misses @ vector)
+
+
+def scope_examples(
+    in_domain: Sequence[str],
+    near_misses: Sequence[str],
+    embed: Callable[[list[str]], np.ndarray],
+    best_sentence: Callable[[np.ndarray], float],
+) -> ScopeExamples:
+    """Embed the examples; drop each near miss one of the articles' sentences matches at
+    ``SENTENCE_FLOOR`` or closer (``best_sentence``: a vector's highest similarity to a sentence)."""
+    vectors = np.asarray(embed([*in_domain, *near_misses]), dtype=np.float32)
+    inside, outside = vectors[: len(in_domain)], vectors[len(in_domain) :]
+    answered = np.array([best_sentence(v) >= SENTENCE_FLOOR for v in outside], dtype=bool)
+    dropped = tuple(text for text, hit in zip(near_misses, answered, strict=True) if hit)
+    return ScopeExamples(inside, outside[~answered], dropped)
 
 
 @dataclass(frozen=True)

@@ -225,8 +225,6 @@ class Exemplars:
             "emergency": exemplars.EMERGENCY + site.emergency_exemplars,
             "education": exemplars.EDUCATION + site.education_exemplars,
             "calm": exemplars.CALM + site.calm_exemplars,
-            "in_domain": exemplars.IN_DOMAIN + site.in_scope_examples,
-            "out_of_domain": exemplars.OUT_OF_DOMAIN + site.out_of_scope_examples,
         }
 
     def load(self) -> dict[str, np.ndarray]:
@@ -246,10 +244,11 @@ class Exemplars:
     def margin(self, vector: np.ndarray, positive: str, *negatives: str) -> float:
         """Similarity to the ``positive`` examples minus the nearest of the ``negatives`` groups."""
         sets = self.load()
-        return _top(sets[positive] @ vector) - max(_top(sets[n] @ vector) for n in negatives)
+        return nearest_mean(sets[positive] @ vector) - max(nearest_mean(sets[n] @ vector) for n in negatives)
 
 
-def _top(similarities: np.ndarray) -> float:
+def nearest_mean(similarities: np.ndarray) -> float:
+    """The mean of the ``K`` highest similarities to a group of examples."""
     if not len(similarities):
         return 0.0  # a site without examples of a kind: no evidence either way
     k = min(K, len(similarities))

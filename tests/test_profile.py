@@ -91,6 +91,21 @@ def test_article_questions_are_the_faq_and_question_headings(profile, corpus):
     assert not team & {q.text for q in profile.article_questions}  # asked of the care team, not by the articles
 
 
+def test_topics_are_titles_topical_headings_questions_and_defined_terms(profile, corpus):
+    docs, _ = corpus
+    topics = set(profile.topics)
+    assert {doc.title for doc in docs} <= topics
+    assert {q.text for q in profile.article_questions} <= topics
+    assert {f"what is {term.long_form}" for term in profile.glossary.values()} <= topics
+    headings = re.findall(r"^## (.+?)\s*$", _markdown(), re.MULTILINE)
+    structural = {"Introduction", "Common questions", "Key takeaway"}
+    assert structural <= set(headings)  # the articles have them, and they name no topic
+    assert not structural & topics
+    assert set(headings) - structural <= topics
+    assert len(profile.topics) == len(topics)  # no repeats
+    assert CorpusProfile.from_json(profile.to_json()).topics == profile.topics
+
+
 def test_documents_carry_their_front_matter(profile):
     for path in sorted(CORPUS.glob("*.md")):
         meta = frontmatter.load(path).metadata

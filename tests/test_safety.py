@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from bot import replies
@@ -478,3 +479,22 @@ def main() -> None:  # pragma: no cover - prints the figures for docs/safety.md
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@pytest.mark.integration
+def test_a_near_miss_the_articles_answer_is_dropped_from_the_scope_examples(embedder):
+    """A clinic adds an article on driving after treatment: its near miss about driving stops counting."""
+    from bot.scope import scope_examples
+
+    article = embedder.embed_documents(["You should not drive for at least eight weeks after your infusion."])
+
+    def best_sentence(vector):
+        return float(np.max(article @ vector))
+
+    near_misses = ["can I drive after my infusion", "what are the visiting hours"]
+    examples = scope_examples(["what is cell therapy"], near_misses, embedder.embed_documents, best_sentence)
+    assert examples.answered_near_misses == ("can I drive after my infusion",)
+    assert examples.near_misses.shape[0] == 1 and examples.in_domain.shape[0] == 1
+    question = embedder.embed_query("is driving allowed after the infusion")
+    kept_all = scope_examples(["what is cell therapy"], near_misses, embedder.embed_documents, lambda v: 0.0)
+    assert examples.margin(question) > kept_all.margin(question)

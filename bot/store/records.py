@@ -12,8 +12,9 @@ from bot.chunking import Chunk
 from bot.types import StoredChunk, StoredSentence  # the one definition, shared with the stages
 
 #: Bumped when what a generation holds changes; an index of another schema is rebuilt.
-#: 3: the corpus profile is stored with each generation; 4: it holds the joined short names too.
-SCHEMA_VERSION = 4
+#: 3: the corpus profile is stored with each generation; 4: it holds the joined short names too;
+#: 5: and the topics the articles cover (the scope check's in-domain examples).
+SCHEMA_VERSION = 5
 
 
 class Manifest(TypedDict):
