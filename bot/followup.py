@@ -9,12 +9,11 @@ question and this one together (``query_for``).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
 from bot import question_form as qf
-from bot.text import STOPWORDS
+from bot.text import STOPWORDS, lemmas
 
 Message = dict[str, str]
 
@@ -87,33 +86,24 @@ def subject_of(question: str) -> str | None:
     return " ".join(subject) or None
 
 
-@functools.cache
 def _can_name(word: str) -> bool:
     """A noun that is not also an adverb ("better"), or a name no dictionary knows ("ab-c", "xyz")."""
-    from lemminflect import getAllLemmas
-
-    pos = getAllLemmas(word)
+    pos = lemmas(word)
     if not pos:
         return True
     return bool({"NOUN", "PROPN"} & set(pos)) and "ADV" not in pos
 
 
-@functools.cache
 def _plural(noun: str) -> bool:
     """ "cells", "children": not its own singular (lemminflect); names no dictionary knows go by a final s."""
-    from lemminflect import getAllLemmas
-
-    lemmas = getAllLemmas(noun.lower()).get("NOUN")
-    if lemmas:
-        return noun.lower() not in lemmas
+    singular = lemmas(noun.lower()).get("NOUN")
+    if singular:
+        return noun.lower() not in singular
     return noun.endswith("s") and not noun.endswith("ss") and not noun.isupper()
 
 
-@functools.cache
 def _can_describe(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return "ADJ" in getAllLemmas(word)
+    return "ADJ" in lemmas(word)
 
 
 def _last_question(history: Sequence[Message]) -> str:

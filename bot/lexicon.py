@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, opens_question, terms
+from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
 KNOWN_ZIPF = 2.5
@@ -278,31 +278,22 @@ def question_part(text: str) -> str:
     return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 
-@functools.cache
 def names_a_thing(word: str) -> bool:
     """Can this word be a noun (or is it a name no dictionary knows)? Verbs/adjectives/adverbs can't."""
-    from lemminflect import getAllLemmas
-
-    pos = getAllLemmas(word)
+    pos = lemmas(word)
     return not pos or "NOUN" in pos or "PROPN" in pos
 
 
-@functools.cache
 def _inflected_word(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return bool(getAllLemmas(word))
+    return bool(lemmas(word))
 
 
-@functools.cache
 def describes_a_thing(word: str) -> bool:
     """An adjective can name what is asked about when it is rare: "pancreatic", "ovarian", "renal".
 
     Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing.
     """
-    from lemminflect import getAllLemmas
-
-    return word in getAllLemmas(word).get("ADJ", ())
+    return word in lemmas(word).get("ADJ", ())
 
 
 def _near(word: str, by_length: dict[int, list[str]], limit: int, per_length: int = 5) -> list[tuple[str, int]]:

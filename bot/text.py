@@ -61,6 +61,15 @@ def compounds(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+@functools.lru_cache(maxsize=65_536)  # bounded: words come from visitors
+def lemmas(word: str) -> dict[str, tuple[str, ...]]:
+    """The dictionary's base forms of ``word`` by part of speech ("NOUN", "VERB", "ADJ", "ADV"...),
+    from lemminflect; empty for a word no dictionary knows (a name, a code)."""
+    from lemminflect import getAllLemmas
+
+    return dict(getAllLemmas(word))
+
+
 def terms(text: str, joined: Collection[str] = ()) -> list[str]:
     """Lower-cased, stemmed content words; a pair of tokens whose join is in ``joined`` (from
     ``compounds``) is one token, however it was spaced or hyphenated."""
