@@ -79,8 +79,9 @@ def run(
 ) -> None:
     """Answer every question under each configuration and score it.
 
-    By default the sets are the dev split, the frozen test split and each new-article set
-    (scored on the shipped corpus plus that article, with its own index); --questions runs one file.
+    By default the sets are the dev split, the frozen test split, each dev-article set (devnew:,
+    tune on them) and each new-article set (new:, test-only); an article set is scored on the
+    shipped corpus plus that article, with its own index. --questions runs one file.
 
     \b
     Writes to --out:
