@@ -20,7 +20,8 @@ questions_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Run only this JSONL (at least `id` and `question` per line; see evals/README.md). "
-    "Default: questions-dev.jsonl, questions-test.jsonl and every evals/new_articles/*/questions.jsonl.",
+    "Default: questions-dev.jsonl, questions-test.jsonl, every evals/dev_articles/*/questions.jsonl "
+    "and every evals/new_articles/*/questions.jsonl.",
 )
 
 
