@@ -20,7 +20,8 @@ questions_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Run only this JSONL (at least `id` and `question` per line; see evals/README.md). "
-    "Default: questions-dev.jsonl, questions-test.jsonl and every evals/new_articles/*/questions.jsonl.",
+    "Default: questions-dev.jsonl, questions-test.jsonl, every evals/dev_articles/*/questions.jsonl "
+    "and every evals/new_articles/*/questions.jsonl.",
 )
 
 
@@ -79,8 +80,9 @@ def run(
 ) -> None:
     """Answer every question under each configuration and score it.
 
-    By default the sets are the dev split, the frozen test split and each new-article set
-    (scored on the shipped corpus plus that article, with its own index); --questions runs one file.
+    By default the sets are the dev split, the frozen test split, each dev-article set (devnew:,
+    tune on them) and each new-article set (new:, test-only); an article set is scored on the
+    shipped corpus plus that article, with its own index. --questions runs one file.
 
     \b
     Writes to --out:

@@ -4,8 +4,9 @@ Only ``id`` and ``question`` are required on a line; every other field is option
 fields are ignored, so a plain list of questions can be run too (it is scored on what it has).
 
 The default sets: ``questions-dev.jsonl`` (tune on it), ``questions-test.jsonl`` (frozen: scored,
-never tuned on) and one set per folder of ``new_articles/`` (an article the shipped corpus does
-not have, its questions and its ``site.yaml``; scored on a corpus with that article added).
+never tuned on), one set per folder of ``dev_articles/`` and one per folder of ``new_articles/``
+(each an article the shipped corpus does not have, its questions and its ``site.yaml``; scored on
+a corpus with that article added). The dev articles may be tuned on; the new articles may not.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ UNLABELLED = "unlabelled"  # the kind of a line without one
 EVALS_DIR = Path(__file__).resolve().parent
 DEV_QUESTIONS = EVALS_DIR / "questions-dev.jsonl"
 TEST_QUESTIONS = EVALS_DIR / "questions-test.jsonl"
-NEW_ARTICLES = EVALS_DIR / "new_articles"
+DEV_ARTICLES = EVALS_DIR / "dev_articles"  # added articles to tune generic behaviour on
+NEW_ARTICLES = EVALS_DIR / "new_articles"  # added articles that are test-only
 
 # Typographic quotes and dashes are the same words to a reader and to a label.
 _TYPOGRAPHY = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})

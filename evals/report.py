@@ -217,8 +217,9 @@ def _by_set(configs: dict[str, Any], sets: dict[str, Any]) -> list[str]:
         "",
         "## By question set",
         "",
-        "`dev`: tuned on. `test`: frozen, never tuned on. `new:…`: an article added to the shipped corpus "
-        "(its own index), whose questions nothing was tuned on. The floors apply to the sets marked (floors).",
+        "`dev`: tuned on. `test`: frozen, never tuned on. `devnew:…`: an article added to the shipped corpus "
+        "(its own index) to tune generic behaviour on. `new:…`: an added article whose questions nothing was "
+        "tuned on. The floors apply to the sets marked (floors).",
     ]
     header = ["metric", *(f"{name}{' (floors)' if info.get('floors') else ''}" for name, info in sets.items()), "all"]
     for name, cfg in configs.items():

@@ -91,6 +91,7 @@ class Suite:
                         "path": _display(s.path),
                         "n": len(s.items),
                         "new_article": _display(s.article) if s.article else None,
+                        "tunable": s.tunable,
                         "floors": s.name in floor_sets,
                     }
                     for s in self.sets

@@ -1,10 +1,16 @@
-"""Question sets: the dev and frozen test splits, and the new-article sets with the corpus each is scored on.
+"""Question sets: the dev and frozen test splits, and the added-article sets with the corpus each is scored on.
 
-A new-article set is a folder ``evals/new_articles/<slug>/`` holding an article the shipped corpus
-does not have (``<slug>.md``), its questions (``questions.jsonl``) and the site file for the
-shipped corpus plus that article (``site.yaml``). It is scored on a temporary corpus folder:
-``corpus/*.md`` + the article + that ``site.yaml``, with its own index. It measures what a clinic
-gets when it adds an article nothing in ``bot/`` was tuned on.
+An added-article set is a folder ``<root>/<slug>/`` holding an article the shipped corpus does not
+have (``<slug>.md``), its questions (``questions.jsonl``) and the site file for the shipped corpus
+plus that article (``site.yaml``). It is scored on a temporary corpus folder: ``corpus/*.md`` + the
+article + that ``site.yaml``, with its own index. Two roots, two roles:
+
+- ``evals/dev_articles/`` (sets named ``devnew:<slug>``): DEV. Tune generic behaviour on them
+  (scope, advice framing, choice of the first sentence) on text the code was not written for.
+- ``evals/new_articles/`` (sets named ``new:<slug>``): TEST only. They measure what a clinic gets
+  when it adds an article nothing in ``bot/`` was tuned on.
+
+Neither kind counts towards the floors (those are set on dev + test, the shipped corpus's questions).
 """
 
 from __future__ import annotations
@@ -14,22 +20,34 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.dataset import DEV_QUESTIONS, NEW_ARTICLES, TEST_QUESTIONS, Item, load_questions
+from evals.dataset import DEV_ARTICLES, DEV_QUESTIONS, NEW_ARTICLES, TEST_QUESTIONS, Item, load_questions
 
 SITE_FILE = "site.yaml"
-NEW_ARTICLE_PREFIX = "new:"
+NEW_ARTICLE_PREFIX = "new:"  # test-only added articles
+DEV_ARTICLE_PREFIX = "devnew:"  # added articles to tune on
 
 
 @dataclass(frozen=True)
 class QuestionSet:
-    name: str  # "dev", "test", "new:<slug>", or a question file's stem
+    name: str  # "dev", "test", "devnew:<slug>", "new:<slug>", or a question file's stem
     path: Path
     items: tuple[Item, ...]
-    article: Path | None = None  # the article added to the shipped corpus (new-article sets only)
+    article: Path | None = None  # the article added to the shipped corpus (added-article sets only)
 
     @property
     def is_new_article(self) -> bool:
+        """Scored on the shipped corpus plus an added article (a dev or a test article)."""
         return self.article is not None
+
+    @property
+    def is_dev_article(self) -> bool:
+        """An added article that may be tuned on (``devnew:``), unlike the test-only ``new:`` ones."""
+        return self.name.startswith(DEV_ARTICLE_PREFIX)
+
+    @property
+    def tunable(self) -> bool:
+        """May anything be set from this set's results? dev and the dev articles: yes; test, new articles: no."""
+        return self.name == "dev" or self.is_dev_article
 
     @property
     def site(self) -> Path | None:
@@ -42,22 +60,41 @@ class QuestionSet:
 
 
 def load_set(path: Path, name: str | None = None) -> QuestionSet:
-    """A question file as a set; a ``questions.jsonl`` beside ``<folder>.md`` is a new-article set."""
+    """A question file as a set; a ``questions.jsonl`` beside ``<folder>.md`` is an added-article set.
+
+    It is named ``devnew:<folder>`` when the folder is under ``evals/dev_articles/``, else ``new:<folder>``.
+    """
     path = Path(path)
     article = path.parent / f"{path.parent.name}.md"
     if path.name == "questions.jsonl" and article.is_file():
-        return QuestionSet(name or NEW_ARTICLE_PREFIX + path.parent.name, path, tuple(load_questions(path)), article)
+        prefix = DEV_ARTICLE_PREFIX if path.resolve().parent.parent == DEV_ARTICLES else NEW_ARTICLE_PREFIX
+        return QuestionSet(name or prefix + path.parent.name, path, tuple(load_questions(path)), article)
     return QuestionSet(name or path.stem, path, tuple(load_questions(path)))
 
 
-def new_article_sets(root: Path = NEW_ARTICLES) -> list[QuestionSet]:
+def _article_sets(root: Path) -> list[QuestionSet]:
     folders = sorted(p.parent for p in root.glob("*/questions.jsonl")) if root.is_dir() else []
     return [load_set(folder / "questions.jsonl") for folder in folders]
 
 
+def dev_article_sets(root: Path = DEV_ARTICLES) -> list[QuestionSet]:
+    """The added-article sets to tune on (``devnew:<slug>``)."""
+    return _article_sets(root)
+
+
+def new_article_sets(root: Path = NEW_ARTICLES) -> list[QuestionSet]:
+    """The test-only added-article sets (``new:<slug>``)."""
+    return _article_sets(root)
+
+
 def default_sets() -> list[QuestionSet]:
-    """What ``python -m evals run`` scores by default: dev, test, then every new-article set."""
-    return [load_set(DEV_QUESTIONS, "dev"), load_set(TEST_QUESTIONS, "test"), *new_article_sets()]
+    """What ``python -m evals run`` scores by default: dev, test, the dev articles, then the test articles."""
+    return [
+        load_set(DEV_QUESTIONS, "dev"),
+        load_set(TEST_QUESTIONS, "test"),
+        *dev_article_sets(),
+        *new_article_sets(),
+    ]
 
 
 def shipped_items(sets: Iterable[QuestionSet]) -> list[Item]:

@@ -19,7 +19,7 @@ from evals.dataset import (
     parse_item,
     sections_covered,
 )
-from evals.sets import default_sets, new_article_sets, shipped_items
+from evals.sets import default_sets, dev_article_sets, new_article_sets, shipped_items
 from tests.conftest import CORPUS, REPO
 
 ANSWER_FIELDS = ("answer", "body", "citations", "notice", "refused", "triage", "latency_ms", "suggestions")
@@ -57,7 +57,8 @@ def test_quotes_survive_any_chunk_size(items, documents):
     from bot.corpus import load_document
     from evals.dataset import contains_quote
 
-    new = [(s.items, [*documents, load_document(s.article)]) for s in new_article_sets()]
+    added = [*dev_article_sets(), *new_article_sets()]
+    new = [(s.items, [*documents, load_document(s.article)]) for s in added]
     for tokens, overlap in ((96, 24), (160, 40), (220, 55)):
         for labelled, docs in [(items, documents), *new]:
             chunks = chunk_corpus(docs, tokens, overlap)
@@ -71,12 +72,15 @@ def test_quotes_survive_any_chunk_size(items, documents):
 
 @pytest.mark.unit
 def test_splits_are_disjoint_and_the_test_split_is_marked_frozen():
-    dev, test, *new = default_sets()
+    dev, test, *added = default_sets()
     assert (dev.name, test.name) == ("dev", "test") and len(dev.items) + len(test.items) == 130
     assert not {i.id for i in dev.items} & {i.id for i in test.items}
     assert not {i.question for i in dev.items} & {i.question for i in test.items}
     assert test.path.read_text(encoding="utf-8").startswith("// FROZEN TEST SPLIT")
-    assert [s.name for s in new] == [s.name for s in new_article_sets()] and len(new) >= 2
+    devnew, new = dev_article_sets(), new_article_sets()
+    assert [s.name for s in added] == [s.name for s in (*devnew, *new)] and len(new) >= 2
+    assert all(s.name.startswith("devnew:") and s.tunable for s in devnew) and len(devnew) >= 2
+    assert all(s.name.startswith("new:") and not s.tunable for s in new) and not test.tunable and dev.tunable
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +130,92 @@ def test_new_article_questions_are_labelled_and_test_only(new_sets, documents):
                 assert item.history and any(w in item.question.split() for w in ("it", "its", "they")), item.id
             if item.expect == "answer" and item.kind != "source":
                 assert item.passages and item.facts, item.id
+
+
+@pytest.fixture(scope="module")
+def dev_articles():
+    return dev_article_sets()
+
+
+@pytest.mark.unit
+def test_dev_articles_are_other_topics_in_the_corpus_format(dev_articles, new_sets):
+    """Same format and site-file rules as the test articles; none of their documents or questions."""
+    import yaml
+
+    from bot.corpus import load_document
+
+    shipped_site = yaml.safe_load((CORPUS / "site.yaml").read_text(encoding="utf-8"))
+    test_docs = {load_document(s.article).id for s in new_sets}
+    test_questions = {i.question.lower() for s in (*default_sets()[1:2], *new_sets) for i in s.items}
+    for question_set in dev_articles:
+        doc = load_document(question_set.article)
+        words = sum(len(p.split()) for section in doc.sections for p in section.paragraphs)
+        assert 900 <= words <= 1500, (doc.id, words)
+        assert len(doc.sections) >= 6 and doc.references and doc.metadata.get("date"), doc.id
+        assert doc.metadata.get("authors") and doc.metadata.get("publisher"), doc.id
+        assert doc.id not in {p.stem for p in CORPUS.glob("*.md")} | test_docs
+        assert not {i.question.lower() for i in question_set.items} & test_questions, question_set.name
+        site = yaml.safe_load(question_set.site.read_text(encoding="utf-8"))
+        assert set(site) == set(shipped_site), question_set.name
+        assert site["topic"].startswith(shipped_site["topic"]) and site["topic"] != shipped_site["topic"]
+        for key in ("example_questions", "emergency_exemplars", "education_exemplars", "in_scope_examples"):
+            assert set(shipped_site[key]) < set(site[key]), (question_set.name, key)
+        # a clinic's exemplars are kinds of message, never copies of the questions they are scored on
+        exemplars = {q.lower() for key, value in site.items() if key != "topic" for q in value}
+        assert not exemplars & {i.question.lower() for i in question_set.items}, question_set.name
+
+
+@pytest.mark.unit
+def test_dev_article_questions_are_labelled_and_marked_dev(dev_articles, documents):
+    from bot.corpus import load_document
+
+    for question_set in dev_articles:
+        header = question_set.path.read_text(encoding="utf-8").splitlines()[:3]
+        assert any("DEV: tune on these" in line for line in header), question_set.name
+        items = question_set.items
+        assert len(items) >= 25
+        assert check_labels(items, [*documents, load_document(question_set.article)]) == []
+        counts = {k: sum(i.kind == k for i in items) for k in KINDS}
+        for kind, least in (("fact", 10), ("personal-info", 4), ("advice", 2), ("emergency", 2)):
+            assert counts[kind] >= least, (question_set.name, kind)
+        for kind, least in (("out-of-scope", 2), ("source", 2), ("follow-up", 2), ("comparison", 1), ("lay/typo", 2)):
+            assert counts[kind] >= least, (question_set.name, kind)
+        for item in items:
+            assert item.expect in ("answer", "refuse", "triage"), item.id
+            if item.kind == "personal-info":  # answered, without the advice (or any) framing
+                assert item.expect == "answer" and item.expected_triage == (None,), item.id
+            if item.kind == "follow-up":
+                assert item.history and any(w in item.question.split() for w in ("it", "its", "they")), item.id
+            if item.kind in ("emergency", "advice", "out-of-scope"):
+                assert item.expected_triage, item.id
+            if item.expect == "answer":
+                assert item.facts, item.id
+                if item.kind != "source":
+                    assert item.passages, item.id
+
+
+@pytest.mark.unit
+def test_dev_article_facts_are_tight(dev_articles):
+    """A key-fact pattern names the fact: it matches a sentence that states it, not the whole article."""
+    import re
+
+    from bot.corpus import load_document
+    from evals.dataset import matches, normalise
+
+    for question_set in dev_articles:
+        doc = load_document(question_set.article)
+        sentences = [
+            s for section in doc.sections for p in section.paragraphs for s in re.split(r"(?<=[.?!])\s+", normalise(p))
+        ]
+        for item in question_set.items:
+            if item.expect != "answer" or item.kind == "source":
+                continue
+            for fact in item.facts:
+                hits = sum(matches(fact, s) for s in sentences)
+                assert 1 <= hits <= 4, (item.id, fact, hits)
+            # the labelled quote's own sentence states at least one of the facts
+            quoted = [s for s in sentences for p in item.passages if normalise(p.quote).lower() in s.lower()]
+            assert any(matches(f, s) for f in item.facts for s in quoted), item.id
 
 
 @pytest.mark.unit
