@@ -37,6 +37,10 @@ class CorpusNames:
         forms = (r"[\s-]?".join(re.escape(part) for part in n.lower().split("-")) for n in names)
         return "".join(rf"\b{f}\b|" for f in forms)
 
+    def named_treatment(self, text: str) -> bool:
+        """Does ``text`` (lower case) name one of the articles' treatments?"""
+        return bool(self.treatments) and bool(re.search(self.pattern(self.treatments).rstrip("|"), text))
+
 
 # "cytokine release syndrome", "graft-versus-host disease": what a defined term must name to be a condition.
 _CONDITION = re.compile(r"\b(?:syndrome|disease|toxicity|reaction|infection|disorder)s?\b", re.IGNORECASE)

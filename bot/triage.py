@@ -106,6 +106,13 @@ _HYPOTHETICAL = re.compile(
     r"when (?:someone|somebody|patients|people|you|a patient))\b"
 )
 # A question opened by a modal asks whether something can happen, not that it is happening.
+# A temperature is a symptom only with a value or a rise: "my temperature is 38.5", "his temp keeps going up".
+_BARE_MEASURE = re.compile(r"temperature|temps?")
+_MEASURED = re.compile(
+    r"\d|\b(?:high|higher|raised|up|rising|risen|rose|climbing|spik\w*|over|above|hot|burning|through the roof|"
+    r"won't (?:come|go) down|not coming down)\b|"
+    r"\b(?:has|have|having|had|got|running|runs|run|with|spiked)\s+(?:a\s+)?(?:\w+\s+)?temp"  # "he has a temperature"
+)
 _MODAL_OPENING = re.compile(
     r"^\s*(?:so |and |but |also )?(?:can|could|will|would|might|may|do|does|did|should|shall)\b"
 )
@@ -303,6 +310,8 @@ def _report(clause: str, symptoms: re.Pattern[str]) -> str | None:
         opening = clause[: m.start()]
         if _HYPOTHETICAL.search(opening) or _MODAL_OPENING.match(clause):
             continue
+        if _BARE_MEASURE.fullmatch(m.group(0)) and not _MEASURED.search(clause):
+            continue  # "how do I take my temperature?": a thing to measure, not a fever
         return m.group(0)
     return None
 
@@ -347,12 +356,24 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     t = _ASKING_WHAT.sub(" ", normalise(text))
     if _ASKS_FOR_INFORMATION.match(t) and not _DECISION.search(t):
         return False
+    if not _DECISION.search(t) and not _TREATMENT_WORDS.search(t) and not names.named_treatment(t):
+        t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
 
 
 _ASKS_FOR_INFORMATION = re.compile(
     r"^\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|when\b|"
     r"what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number))\b"
+)
+# Everyday care a handout gives instructions for: "should I" + one of these asks what it says to do,
+# unless a treatment, a medicine or a decision is in the question.
+_SELF_CARE = re.compile(
+    r"\bshould (?:i|we|my \w+|he|she|they) (?:still |also |just )?(?:drink|eat|rinse|gargle|brush|floss|wash|"
+    r"shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|store)\b"
+)
+_TREATMENT_WORDS = re.compile(
+    r"\b(?:medicines?|medications?|meds|drugs?|chemo\w*|therap\w*|treatments?|radiation|radiotherapy|trials?|"
+    r"infusions?|transplants?|surgery|operation)\b"
 )
 _DECISION = re.compile(
     r"\b(?:doses?|dosage|pills?|tablets?|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|have left|"

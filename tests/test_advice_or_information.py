@@ -1,5 +1,6 @@
-"""A question for a time, duration, frequency or threshold asks what a handout says; a decision,
-dose or prognosis asks the care team. Wordings written for this test, not taken from any eval set."""
+"""A question for a time, duration, frequency or threshold, or "should I" about everyday care
+(rinsing, washing, what to wear), asks what a handout says; a decision, dose, medicine or
+prognosis asks the care team. Wordings written for this test, not taken from any eval set."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ pytestmark = pytest.mark.unit
         "what temperature do I need to call at?",
         "how long should I wait before driving?",
         "how many days do I need to stay near the clinic?",
+        "should I wear loose clothes over the dressing?",
+        "how much water should I drink when my throat is sore?",
+        "should we keep the bandage dry?",
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -35,6 +39,9 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "how long will I live?",
         "how long do I have left?",
         "when should I start the treatment?",
+        "should I keep using the cream the trial gave me?",  # everyday verb, but about a trial
+        "should I use my old medicine for the pain?",
+        "should I rinse my mouth instead of going to chemo?",
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
