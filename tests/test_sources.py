@@ -25,6 +25,10 @@ from bot.verify import find_problem
         ("What did the authors conclude?", False),  # asks what the article says
         ("Which study showed the best survival?", False),
         ("who should I ask?", False),
+        ("When was the kidney care leaflet last updated?", True),  # a subject of several words
+        ("when was this article reviewed?", True),
+        ("When were the cells made?", False),  # about the treatment, not the article
+        ("When was the infusion given?", False),
     ],
 )
 def test_questions_about_the_sources_are_told_apart(question, about_sources):
