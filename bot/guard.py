@@ -191,13 +191,24 @@ class Guard:
         """Frame a checked answer with what screening found, in the site's words."""
         if screening.early is None:
             on_subject = bool(self.kit.lexicon().domain_terms(screening.question)) if screening.advice else False
-            questions = self.kit.team_questions() if screening.advice else []
+            questions = self._team_questions_for(screening.question, answer) if screening.advice else []
             answer = frame(screening, answer, questions, on_subject, self.settings.max_question_chars)
         answer.body = self.site.say(answer.body)
         if answer.refused and not answer.suggestions and answer.triage not in _NO_SUGGESTIONS:
             answer.suggestions = self._examples()
         answer.notice = replies.NOTICE
         return answer
+
+    def _team_questions_for(self, question: str, answer: Answer) -> list[tuple[Any, str]]:
+        """The care-team questions of the articles this reply is about: the ones it quotes and the
+        ones whose own terms the question names. Another article's questions would be about
+        another treatment."""
+        asked = self.kit.team_questions()
+        lexicon = self.kit.lexicon()
+        named = set(lexicon.domain_terms(question))
+        docs = {c.doc_id for c in answer.citations}
+        docs |= {chunk.doc_id for chunk, _ in asked if named & set(lexicon.domain_terms(chunk.text))}
+        return [(chunk, text) for chunk, text in asked if chunk.doc_id in docs]
 
     def _examples(self) -> list[str]:
         return list(self.site.example_questions)
