@@ -235,10 +235,24 @@ class Lexicon:
             return True  # "chemo" → "chemotherapy", "immuno" → "immunotherapy"
         if len(lower) >= 6 and any(len(w) >= 5 and lower.startswith(w) for w in self._long_words):
             return True  # "lymphomas" → "lymphoma"
+        if len(lower) >= 8 and self._joins_known_words(lower):
+            return True  # "radiotherapy" → "radiation therapy"
         limit = 1 if len(lower) < 10 else 2
         near = _closest(lower, self._by_length, limit) if len(lower) >= 5 else None
         # A different first letter is allowed for one edit in a longer word ("affects"/"effects").
         return near is not None and (near[0][0] == lower[0] or (near[1] == 1 and len(lower) >= 6))
+
+    def _joins_known_words(self, word: str) -> bool:
+        """A word the corpus writes as two: its end is a corpus word and its start begins one, a
+        combining vowel aside ("radio-" of "radiation", "immuno-" of "immune")."""
+        for cut in range(4, len(word) - 3):
+            head, tail = word[:cut], word[cut:]
+            if tail not in self.words:
+                continue
+            stem = head[:-1] if head[-1] in "oi" and len(head) >= 5 else head
+            if any(w.startswith(stem) for w in self._long_words):
+                return True
+        return False
 
     def unknown_terms(self, question: str) -> list[Unknown]:
         """Salient question words the corpus never uses, rarest first.

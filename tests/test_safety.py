@@ -498,3 +498,34 @@ def test_a_near_miss_the_articles_answer_is_dropped_from_the_scope_examples(embe
     question = embedder.embed_query("is driving allowed after the infusion")
     kept_all = scope_examples(["what is cell therapy"], near_misses, embedder.embed_documents, lambda v: 0.0)
     assert examples.margin(question) > kept_all.margin(question)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("message", "is_report"),
+    [
+        ("how do I take my temperature?", False),
+        ("when should I check my temperature after the infusion?", False),
+        ("what should my temperature be?", False),
+        ("my temperature is 38.9", True),
+        ("his temp keeps going up", True),
+        ("my husband has a temperature", True),
+        ("I'm running a temperature tonight", True),
+    ],
+)
+def test_a_temperature_is_a_symptom_only_with_a_value_or_a_rise(message, is_report):
+    from bot.triage import emergency
+
+    assert emergency(message).emergency is is_report
+
+
+@pytest.mark.unit
+def test_a_word_the_articles_write_as_two_is_known():
+    """ "radiotherapy" in a question about a handout that says "radiation therapy" is not an unknown
+    topic; a word with no such parts still is."""
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["Radiation therapy can redden the skin. Your children can visit."])
+    assert lexicon.knows("radiotherapy")
+    assert not lexicon.knows("grandchildren") and not lexicon.knows("hydrotherapy")
+    assert [u.word for u in lexicon.unknown_terms("does radiotherapy work for lupus?")] == ["lupus"]
