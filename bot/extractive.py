@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot import question_form as qf
-from bot.quotes import drop_connective, source_span
+from bot.quotes import drop_connective, points_back, source_span
 from bot.ranker import Ranker, Signals, default_ranker, featurize, reading_grade
 from bot.text import terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
@@ -124,7 +124,12 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     """The best answer first; then what the question's form still needs; then a near-equal with news."""
     lead = ranked[0]
     chosen = [lead]
+    before = _antecedent(lead, ranked)
+    if before is not None:  # "This is called X." needs the sentence it points back to, first
+        chosen.insert(0, before)
     for need in needs(form, lead):
+        if len(chosen) >= MAX_SENTENCES:
+            break
         floor = NEED_RATIO * lead.probability
         pick = _first(
             ranked, chosen, max_words, lambda c, need=need, floor=floor: need(c.shown) and c.probability >= floor
@@ -137,6 +142,15 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
             break
         chosen.append(pick)
     return chosen
+
+
+def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence right before ``lead`` in its passage when ``lead`` points back at it ("This",
+    "It", "These"), so that the answer stands alone; None when it does not, or that one is a question."""
+    if not points_back(lead.shown) or lead.signals.position == 0:
+        return None
+    previous = lead.passage.chunk.sentence_ids[lead.signals.position - 1]
+    return next((c for c in ranked if c.sentence.id == previous), None)
 
 
 def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:

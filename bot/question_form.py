@@ -8,7 +8,9 @@ difference" both sides. Nothing here knows the articles.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from bot.text import lemmas
 
 QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
     "quantity",
@@ -67,6 +69,108 @@ _COMPARISON = re.compile(
     re.IGNORECASE,
 )
 
+# "The biggest / main / most important X": one that stands out is asked for.
+_SUPERLATIVE = re.compile(
+    r"\b(?:biggest|greatest|largest|highest|lowest|strongest|best|worst|main|most|key|primary|major|chief|"
+    r"principal|foremost|leading)\b",
+    re.IGNORECASE,
+)
+# Words of a question's opening that are not its main verb.
+_NOT_MAIN_VERBS = frozenset(
+    {
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "am",
+        "be",
+        "been",
+        "being",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "may",
+        "might",
+        "will",
+        "would",
+        "should",
+        "shall",
+        "must",
+        "have",
+        "has",
+        "had",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+        "it",
+        "me",
+        "us",
+        "him",
+        "her",
+        "them",
+        "my",
+        "our",
+        "your",
+        "his",
+        "their",
+        "its",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "still",
+        "also",
+        "just",
+        "really",
+        "usually",
+        "ever",
+        "often",
+        "much",
+        "many",
+        "long",
+        "soon",
+        "not",
+        "no",
+    }
+)
+# A modal or "do", perhaps one word of subject, then the verb.
+_AFTER_MODAL = re.compile(r"\b(?:do|does|did|can|could|may|might|will|would|should|must)\s+(?:[a-z-]+\s+)?([a-z]+)")
+# An auxiliary and a pronoun subject: the next word (adverbs aside) is the main verb ("can I still hug").
+_AFTER_SUBJECT = re.compile(
+    r"\b(?:is|are|was|were|do|does|did|can|could|may|might|will|would|should|shall|must)\s+"
+    r"(?:i|we|you|he|she|they|it)\s+(?:(?:still|also|just|really|usually|ever|even|not|never)\s+)*([a-z]+)"
+)
+# "How many days ...", "how much water ...": the noun phrase counted, up to a small word or verb.
+_UNIT = re.compile(
+    r"^how\s+(?:many|much)\s+((?:[a-z][a-z-]*\s+)*?[a-z][a-z-]*?)s?\s+(?=a|an|the|is|are|was|were|do|does|"
+    r"did|can|could|should|will|would|have|has|in|of|per|for|to|on|at)\b"
+)
+
+# "Where do X come from?", "what are X made from?", "the source of X": an origin is asked for.
+_SOURCE = re.compile(
+    r"\b(?:come|comes|came|coming|made|derived|taken|obtained|sourced|get|got|collected)\b[^?]*\bfrom\b|"
+    r"^where\b[^?]*\b(?:come|comes|came|made|get|got|obtained|sourced|found)\b|\bsources?\s+of\b",
+    re.IGNORECASE,
+)
+
 # -- sentence signals ---------------------------------------------------------------------
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
@@ -83,7 +187,10 @@ _SIGNS = {
         re.IGNORECASE,
     ),
     "share": re.compile(
-        rf"%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS}|most|majority|minority|rate|incidence|proportion)\b", re.IGNORECASE
+        rf"%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS}|most|majority|minority|rate|incidence|proportion|daily|weekly|"
+        r"monthly|yearly|hourly|nightly|every\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|hours?|mornings?|"
+        r"nights?|evenings?|meals?))\b",
+        re.IGNORECASE,
     ),
     "amount": re.compile(rf"[$£€¥]|\b(?:{_NUMBER_WORDS}|dollars?|euros?|pounds?)\b", re.IGNORECASE),
     "count": re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
@@ -91,7 +198,7 @@ _SIGNS = {
 _REASON_IN_TEXT = re.compile(
     r"\b(?:because|due\s+to|so\s+that|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|"
     r"caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
-    r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b",
+    r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b|,\s+so\s+(?!that\b|far\b|much\b|many\b)",
     re.IGNORECASE,
 )
 _CONTRAST_IN_TEXT = re.compile(
@@ -104,6 +211,9 @@ _COMPARATIVE_IN_TEXT = re.compile(
     r"instead\s+of|by\s+contrast|in\s+contrast|rather\s+than|versus|vs\.?|similar|both)\b",
     re.IGNORECASE,
 )
+_ORIGIN_IN_TEXT = re.compile(
+    r"\b(?:from|derived|sourced|obtained|collected|harvested|donated|extracted|grown)\b", re.IGNORECASE
+)
 _DEFINING_VERB = r"(?:is|are|was|were|means?|refers?\s+to|describes?|stands?\s+for|is\s+defined\s+as)"
 
 
@@ -113,6 +223,10 @@ class QuestionForm:
     measure: str = ""  # for a quantity: duration, time, share, amount or count
     subject: str = ""  # for a definition: the term asked about ("NK cells" of "what are NK cells?")
     comparison: bool = False  # asks for both sides ("better", "vs", "difference")
+    verb: str = ""  # the question's main verb ("hug" of "can I still hug my grandchildren?")
+    unit: str = ""  # what a "how many" counts ("day" of "how many days a week ...?")
+    superlative: bool = False  # asks for the one that stands out ("the biggest advantage")
+    origin: bool = False  # asks where something comes from ("where do the cells come from?")
 
 
 def plain_question(question: str) -> str:
@@ -126,6 +240,36 @@ def plain_question(question: str) -> str:
 def read_form(question: str) -> QuestionForm:
     """The kind of answer ``question`` asks for."""
     text = plain_question(question)
+    form = _read_kind(text)
+    unit = _UNIT.match(text + " ?")
+    return replace(
+        form,
+        verb=main_verb(text),
+        unit=unit.group(1).split()[-1] if unit else "",
+        superlative=bool(_SUPERLATIVE.search(text)),
+        origin=bool(_SOURCE.search(text)),
+    )
+
+
+def main_verb(question: str) -> str:
+    """The question's main verb as written: the word after an auxiliary and a pronoun ("hug" of "can I
+    still hug my grandchildren?"), else the first inflected verb or word known only as a verb past
+    the opening ("given" of "how many days is radiation given?", "come" of "where do cells come from?")."""
+    text = question.lower()
+    after = _AFTER_SUBJECT.search(text)
+    if after and after.group(1) not in _NOT_MAIN_VERBS and "VERB" in lemmas(after.group(1)):
+        return after.group(1)
+    for word in re.findall(r"[a-z]+", text):
+        forms = lemmas(word)
+        if word in _NOT_MAIN_VERBS or "VERB" not in forms:
+            continue
+        if word not in forms["VERB"] or set(forms) == {"VERB"}:
+            return word
+    modal = _AFTER_MODAL.search(text)  # "what foods can hurt", "why does chemo cause"
+    return modal.group(1) if modal and "VERB" in lemmas(modal.group(1)) else ""
+
+
+def _read_kind(text: str) -> QuestionForm:
     comparison = bool(_COMPARISON.search(text))
     if _REASON.match(text):
         return QuestionForm(REASON, comparison=comparison)
@@ -177,6 +321,36 @@ def contrasts(sentence: str) -> bool:
 
 def compares(sentence: str) -> bool:
     return bool(_COMPARATIVE_IN_TEXT.search(sentence))
+
+
+def echoes_verb(sentence: str, verb: str) -> bool:
+    """Uses the question's main verb in any form ("washed" for "wash", "hurts" for "hurt")."""
+    if not verb:
+        return False
+    forms = {verb, *(base for bases in lemmas(verb).values() for base in bases)}
+    said = {base for word in re.findall(r"[a-z]+", sentence.lower()) for base in (word, *_bases(word))}
+    return bool(forms & said)
+
+
+def _bases(word: str) -> tuple[str, ...]:
+    return tuple(base for bases in lemmas(word).values() for base in bases)
+
+
+def counts_unit(sentence: str, unit: str) -> bool:
+    """States a number of the unit asked for ("5 days", "two weeks", "8 cups")."""
+    if not unit:
+        return False
+    return bool(re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}|a|an|one))\W*(?:\w+\W+)?{re.escape(unit)}s?\b", sentence, re.I))
+
+
+def singles_out(sentence: str) -> bool:
+    """Names one thing as standing out: "the greatest advantage", "the main risk", "most"."""
+    return bool(_SUPERLATIVE.search(sentence))
+
+
+def gives_origin(sentence: str) -> bool:
+    """Says where something comes from: "from donors", "derived from", "collected"."""
+    return bool(_ORIGIN_IN_TEXT.search(sentence))
 
 
 def defines(sentence: str, subject: str) -> bool:

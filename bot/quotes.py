@@ -63,7 +63,12 @@ def source_span(shown: str, original: str) -> str:
 
 def leans_back(sentence: str) -> bool:
     """Opens with a connective or a word pointing at the sentence before ("This is because ...")."""
-    return bool(_LEADING.match(sentence) or _LEANS_BACK.match(sentence))
+    return bool(_LEADING.match(sentence) or points_back(sentence))
+
+
+def points_back(sentence: str) -> bool:
+    """Opens with a word that names something in the sentence before ("This is called ...", "It ...")."""
+    return bool(_LEANS_BACK.match(sentence))
 
 
 def quoted(sentence: str, cited: Sequence[str]) -> bool:

@@ -36,6 +36,10 @@ FEATURES = (
     "defines",  # defines the term a "what is X?" asks about
     "compare_fit",  # a comparison, and it compares ("lower", "than", "whereas")
     "contrast_fit",  # a yes/no or comparison, and it states a limit ("not", "but", "few")
+    "superlative_fit",  # asks for the one that stands out, and it singles one out ("the main", "greatest")
+    "origin_fit",  # asks where something comes from, and it says ("from", "derived", "collected")
+    "verb_echo",  # uses the question's main verb ("can I hug ...?" → "it is safe to hug")
+    "unit_fit",  # a "how many X" question, and it gives a number of X
     "leans_back",  # opens with "This", "It", "However"... and no FAQ question before it
     "announces",  # promises what follows ("Two themes stand out.", "...as follows:")
     "long",  # words beyond 25, in units of 25
@@ -92,6 +96,10 @@ def featurize(
                 float(form.kind == qf.DEFINITION and qf.defines(s.text, form.subject)),
                 float(form.comparison and qf.compares(s.text)),
                 float(settles and qf.contrasts(s.text)),
+                float(form.superlative and qf.singles_out(s.text)),
+                float(form.origin and qf.gives_origin(s.text)),
+                float(qf.echoes_verb(s.text, form.verb)),
+                float(qf.counts_unit(s.text, form.unit)),
                 float(leans_back(s.original) and not asked_match(s.asked)),
                 float(bool(_ANNOUNCES.search(s.text))),
                 max(len(words) - 25, 0) / 25,

@@ -160,9 +160,13 @@ def test_a_trimmed_sentence_is_still_a_quote_of_its_passage():
 
 # -- the ranker's weights are data -----------------------------------------------------------------
 @pytest.mark.unit
-def test_ranker_weights_match_the_features_and_come_from_the_dev_split():
+def test_ranker_weights_match_the_features_and_come_from_the_tunable_sets_only():
+    from evals.sets import default_sets
+
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURES) and data["fitted_on"] == "questions-dev.jsonl"
+    tunable = {s.name for s in default_sets() if s.tunable}
+    assert data["features"] == list(FEATURES) and data["fitted_on"] == "dev"
+    assert set(data["validated_on"]) <= tunable and "test" not in tunable
     ranker = Ranker.from_dict(data)
     assert ranker.weights.shape == ranker.mean.shape == ranker.scale.shape == (len(FEATURES),)
     with pytest.raises(ValueError, match="features"):
@@ -236,3 +240,64 @@ def test_a_quantity_question_with_no_figure_retrieved_is_not_covered(assistant):
     assert answer.refused and answer.triage == "not_covered" and not answer.citations
     answer = ExtractiveComposer().compose(question, retrieval)  # with the figures back it answers
     assert not answer.refused
+
+
+_GARDEN = """---
+id: acid-loving-plants
+title: Looking after acid-loving plants
+---
+## Yellow leaves
+
+Blueberries need soil with a low pH, between 4.5 and 5.5. In chalky soil the leaves turn yellow between
+green veins, because the roots cannot take up iron. This is called chlorosis. Adding sulphur lowers the
+pH over a few months, and rainwater is better for them than tap water.
+"""
+
+
+@pytest.mark.integration
+def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path, embedder):
+    """ "This is called X." answers "what is X?" only with the sentence before it (an article no code knows)."""
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plants.md").write_text(_GARDEN, encoding="utf-8")
+    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+    assistant.ensure_index()
+    answer, _ = _compose(assistant, "What is chlorosis?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert quotes and quotes[0].startswith("In chalky soil the leaves turn yellow"), answer.body
+    if "This is called chlorosis." in quotes:
+        assert quotes.index("This is called chlorosis.") == 1
+    assert len(quotes) <= MAX_SENTENCES
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "verb", "unit"),
+    [
+        ("Can I still hug my grandchildren after the treatment?", "hug", ""),
+        ("How many days a week is the therapy usually given?", "given", "day"),
+        ("how much water should I drink?", "drink", "water"),
+        ("Where do the donor cells come from?", "come", ""),
+        ("What is a biopsy?", "", ""),
+    ],
+)
+def test_the_questions_own_verb_and_counted_unit_are_read(question, verb, unit):
+    form = qf.read_form(question)
+    assert (form.verb, form.unit) == (verb, unit)
+
+
+@pytest.mark.unit
+def test_superlative_origin_verb_and_unit_signals():
+    assert qf.read_form("What is the biggest risk?").superlative and qf.singles_out("The main risk is infection.")
+    assert qf.read_form("Where do the cells come from?").origin and qf.gives_origin("They are collected from donors.")
+    assert not qf.read_form("Where is the clinic?").origin
+    assert qf.echoes_verb("Do not wash off the marks.", "washed") and not qf.echoes_verb("Keep them dry.", "washed")
+    assert qf.counts_unit("Most people have it 5 days a week.", "day") and not qf.counts_unit(
+        "It lasts 5 weeks.", "day"
+    )
+    assert qf.gives_reason("The cold narrows the vessels, so less of the drug arrives.")
+    assert qf.gives_measure("Replace your toothbrush every month.", "share")
+    assert not qf.gives_measure("Every patient is different.", "share")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.ranker import FEATURES
 from evals.dataset import DEV_QUESTIONS, load_questions
-from evals.fit_ranker import collect, fit, lead_at_1
+from evals.fit_ranker import collect, fit, lead_at_1, tunable_sets
 
 
 @pytest.mark.integration
@@ -24,3 +24,9 @@ def test_fit_ranker_collects_dev_candidates_and_fits_them(assistant):
     fitted = lead_at_1(answerable, [ranker.logits(g.features) for g in answerable])
     # Fitted on these very questions, it must put a fact first at least as often as plain cosine does.
     assert fitted >= lead_at_1(answerable, [g.cosine for g in answerable])
+
+
+@pytest.mark.unit
+def test_fit_ranker_reads_only_the_tunable_sets():
+    names = [s.name for s in tunable_sets()]
+    assert names[0] == "dev" and all(n.startswith("devnew:") for n in names[1:]) and len(names) >= 3
