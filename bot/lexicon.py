@@ -49,7 +49,8 @@ BENIGN = frozenset(
     me mine myself us we our ours you your he him his she her hers they them their
     mom mum mother mama dad father papa parent parents son sons daughter daughters child children kid kids
     baby husband wife partner spouse boyfriend girlfriend brother sister sibling siblings grandmother
-    grandma granny grandfather grandpa grandparent grandson granddaughter aunt uncle cousin niece nephew
+    grandma granny grandfather grandpa grandparent grandparents grandson granddaughter grandchild grandchildren
+    grandkid grandkids stepson stepdaughter stepchild stepchildren aunt uncle cousin niece nephew
     friend friends family relative relatives neighbour neighbor loved ones person someone anyone everyone
     people patient patients man woman men women guy lady teen teenager adult adults elderly old young age aged
     doctor doctors doc nurse nurses oncologist oncologists specialist specialists physician physicians
