@@ -529,3 +529,28 @@ def test_a_word_the_articles_write_as_two_is_known():
     assert lexicon.knows("radiotherapy")
     assert not lexicon.knows("heartburn") and not lexicon.knows("hydrotherapy")
     assert [u.word for u in lexicon.unknown_terms("does radiotherapy work for lupus?")] == ["lupus"]
+
+
+@pytest.mark.integration
+def test_advice_lists_no_care_team_questions_from_an_unrelated_article(tmp_path, embedder, assistant):
+    """A clinic adds a handout on another topic: a personal question about it must not be given the
+    questions another article suggests asking about its own treatment."""
+    import shutil
+
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "mouth-care.md").write_text(
+        "---\nid: mouth-care\ntitle: Looking after a sore mouth\n---\n## Rinsing\n\n"
+        "Rinse your mouth with salt water every 2 to 4 hours while you are awake. Mouth sores from "
+        "chemotherapy usually heal within 2 to 4 weeks after treatment ends.\n",
+        encoding="utf-8",
+    )
+    clinic = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+    clinic.ensure_index()
+    shipped = [q for _, q in assistant.guard.kit.team_questions()]
+    answer = clinic.ask("My mouth sores hurt so much, should I stop my chemotherapy?")
+    assert answer.triage == "advice" and answer.notice == replies.NOTICE
+    assert shipped and not any(q in answer.body for q in shipped), answer.body
