@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -172,12 +172,21 @@ def _wire(page: Page, handlers: ChatHandlers) -> list[Any]:
     """Every way of asking, and "New conversation" (which cancels an answer being written)."""
     import gradio as gr
 
-    chat = {"show_progress": "hidden", "api_visibility": "private", "concurrency_id": "chat"}
+    # The chat's values are plain strings and the session's list: Gradio's pre/postprocessing
+    # (one worker-thread hop per component per update) has nothing to do for them.
+    chat = {
+        "show_progress": "hidden",
+        "api_visibility": "private",
+        "concurrency_id": "chat",
+        "preprocess": False,
+        "postprocess": False,
+    }
     instant = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
     inputs, outputs = [page.question, page.state], page.outputs
 
-    def ask_suggested(turns: list[Turn] | None, evt: Any) -> Iterator[Update]:
-        yield from handlers.ask_suggested(turns, evt)
+    async def ask_suggested(turns: list[Turn] | None, evt: Any) -> AsyncIterator[Update]:
+        async for update in handlers.ask_suggested(turns, evt):
+            yield update
 
     # Set at run time (annotations are strings in this module): Gradio passes the select event's
     # data to a parameter annotated gr.SelectData.

@@ -690,14 +690,24 @@ def test_glossary_is_built_from_the_corpus(assistant, documents):
         assert d.title in titles and d.section
 
 
+def updates_of(handler) -> list:
+    """Every update an (async generator) event handler yields, as Gradio would collect them."""
+    import asyncio
+
+    async def collect() -> list:
+        return [update async for update in handler]
+
+    return asyncio.run(collect())
+
+
 @pytest.mark.integration
 def test_follow_up_questions_carry_the_conversation(assistant):
     from bot.ui import ChatHandlers, CorpusGlossary, history_of
 
     handlers = ChatHandlers(assistant, CorpusGlossary(assistant), kiosk=False)
-    *_, (_, _, _, turns) = handlers.respond("What is CAR-NK cell therapy?", [])
+    *_, (_, _, _, turns) = updates_of(handlers.respond("What is CAR-NK cell therapy?", []))
     assert len(turns) == 1 and not turns[0].answer.refused
-    updates = list(handlers.respond("what about its side effects?", turns))
+    updates = updates_of(handlers.respond("what about its side effects?", turns))
     assert updates[0][2] == ""  # the question box is cleared at once
     assert 'class="turn pending"' in updates[0][1]  # the turn being written, apart from the log
     html, pending, _, after = updates[-1]
