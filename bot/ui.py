@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from bot import replies
+from bot import i18n, replies
 from bot.config import Settings, SettingsError
 from bot.site import load_site
 from bot.ui_chat import ChatHandlers, CorpusGlossary, SiteText, Update, history_of
@@ -113,16 +113,18 @@ def _header(site: SiteText, kiosk: bool) -> Any:
     """Title and notice (sticky), with "New conversation" beside them. Returns that button."""
     import gradio as gr
 
+    ui = i18n.texts(i18n.SOURCE).ui
     with gr.Row(elem_id="bot-top", equal_height=False):
         gr.HTML(
-            render_template("header.html.j2", title=site.title, intro=site.intro, notice=replies.NOTICE),
+            render_template("header.html.j2", title=site.title, intro=site.intro, notice=replies.NOTICE, ui=ui),
             elem_id="bot-header",
             apply_default_css=False,
             js_on_load=asset("page.js"),
             kiosk=kiosk,
+            screen_texts=i18n.screen_texts(),  # page.js shows the screen's words in the visitor's language
             min_width=0,
         )
-        return gr.Button("New conversation", variant="secondary", size="md", elem_id="bot-new", scale=0, min_width=0)
+        return gr.Button(ui.start_over, variant="secondary", size="md", elem_id="bot-new", scale=0, min_width=0)
 
 
 def _conversation(handlers: ChatHandlers) -> tuple[Any, Any]:
@@ -139,6 +141,7 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
     """Starter questions (folded away once a conversation starts), then one row: box, Send, More."""
     import gradio as gr
 
+    ui = i18n.texts(i18n.SOURCE).ui
     with gr.Column(elem_id="bot-composer"):
         with gr.Column(elem_id="bot-more"):
             gr.HTML('<p class="try-label" id="bot-try-label">Try asking:</p>', apply_default_css=False, js_on_load=None)
@@ -146,8 +149,8 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
                 starters = [gr.Button(q, size="md", elem_classes=["starter"]) for q in site.starters]
         with gr.Row(elem_id="bot-ask-row", equal_height=True):
             question = gr.Textbox(
-                label="Your question",
-                placeholder="Type your question here",
+                label=ui.question_label,
+                placeholder=ui.placeholder,
                 lines=1,
                 max_lines=4,
                 scale=4,
@@ -156,9 +159,9 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
                 autofocus=not kiosk,
                 html_attributes=gr.InputHTMLAttributes(autocomplete="off", enterkeyhint="send", spellcheck=True),
             )
-            send = gr.Button("Send", variant="primary", elem_id="bot-send", scale=0, min_width=0)
+            send = gr.Button(ui.send, variant="primary", elem_id="bot-send", scale=0, min_width=0)
             gr.HTML(
-                render_template("more.html.j2"),
+                render_template("more.html.j2", ui=ui),
                 elem_id="bot-more-control",
                 apply_default_css=False,
                 js_on_load=asset("more.js"),
