@@ -24,8 +24,9 @@ from typing import Any
 from bot import i18n, replies
 from bot.config import Settings, SettingsError
 from bot.site import load_site
+from bot.types import Answer
 from bot.ui_chat import ChatHandlers, CorpusGlossary, SiteText, Update, history_of
-from bot.ui_html import Turn, render_template
+from bot.ui_html import Pending, Turn, render_log, render_pending, render_template, render_turn
 
 __all__ = ["ChatHandlers", "CorpusGlossary", "create_app", "history_of", "launch", "launch_options", "main"]
 
@@ -319,9 +320,27 @@ def _warm_up(assistant: Any, glossary: CorpusGlossary) -> None:
     try:
         assistant.warm_up()
         glossary.get()
+        _warm_page()
         print("Ready: model loaded and index open.", flush=True)
     except Exception:
         log.exception("warm-up failed; the first question will try again")
+
+
+def _warm_page() -> None:
+    """What the first answer on the page would otherwise pay for, on Gradio's event loop.
+
+    Gradio reads matplotlib's backend around every event when matplotlib is installed (the
+    ``evals`` extra brings it); the first read imports pyplot, about a second during which no
+    visitor gets an update. The templates are compiled on their first use.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        pass
+    else:
+        matplotlib.get_backend()
+    render_pending(1, Pending("?"))
+    render_log([Turn("?", Answer(body="…"), render_turn(1, "?", Answer(body="…"), {}))])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
