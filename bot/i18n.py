@@ -30,16 +30,22 @@ SOURCE = "en"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader, ten times faster when present
 
 
+#: Languages written right to left (ISO 639-1): the screen's texts in them get ``dir="rtl"``.
+RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+
+
 @dataclass(frozen=True)
 class UiTexts:
-    """The words of the chat screen a visitor reads."""
+    """The words of the chat screen a visitor reads (``bot.ui`` shows them in the visitor's language)."""
 
     send: str
     placeholder: str
     question_label: str
     more_questions: str
-    start_over: str
+    start_over: str  # the "New conversation" button
     please_note: str
+    more: str  # more_questions on a phone, where only this part shows
+    not_advice: str  # the notice's one-line form at the top of a phone screen
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,16 @@ def texts(lang: str) -> LocalTexts:
     """The texts in ``lang``, or in English when there is no file for it."""
     locales = load()
     return (locales.get(lang) or locales[SOURCE]).texts
+
+
+def screen_texts() -> dict[str, dict[str, str]]:
+    """Every language's screen words, and its ``lang``, ``dir`` and notice, for the page to switch to."""
+    out = {}
+    for code in languages():
+        local = texts(code)
+        direction = "rtl" if code in RIGHT_TO_LEFT else "ltr"
+        out[code] = {**vars(local.ui), "notice": local.notice, "lang": code, "dir": direction}
+    return out
 
 
 def screen_foreign(text: str, english_words: Collection[str] = ()) -> Answer | None:

@@ -16,16 +16,17 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from bot import replies
+from bot import i18n, replies
 from bot.config import Settings, SettingsError
 from bot.site import load_site
+from bot.types import Answer
 from bot.ui_chat import ChatHandlers, CorpusGlossary, SiteText, Update, history_of
-from bot.ui_html import Turn, render_template
+from bot.ui_html import Pending, Turn, render_log, render_pending, render_template, render_turn
 
 __all__ = ["ChatHandlers", "CorpusGlossary", "create_app", "history_of", "launch", "launch_options", "main"]
 
@@ -113,16 +114,18 @@ def _header(site: SiteText, kiosk: bool) -> Any:
     """Title and notice (sticky), with "New conversation" beside them. Returns that button."""
     import gradio as gr
 
+    ui = i18n.texts(i18n.SOURCE).ui
     with gr.Row(elem_id="bot-top", equal_height=False):
         gr.HTML(
-            render_template("header.html.j2", title=site.title, intro=site.intro, notice=replies.NOTICE),
+            render_template("header.html.j2", title=site.title, intro=site.intro, notice=replies.NOTICE, ui=ui),
             elem_id="bot-header",
             apply_default_css=False,
             js_on_load=asset("page.js"),
             kiosk=kiosk,
+            screen_texts=i18n.screen_texts(),  # page.js shows the screen's words in the visitor's language
             min_width=0,
         )
-        return gr.Button("New conversation", variant="secondary", size="md", elem_id="bot-new", scale=0, min_width=0)
+        return gr.Button(ui.start_over, variant="secondary", size="md", elem_id="bot-new", scale=0, min_width=0)
 
 
 def _conversation(handlers: ChatHandlers) -> tuple[Any, Any]:
@@ -139,6 +142,7 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
     """Starter questions (folded away once a conversation starts), then one row: box, Send, More."""
     import gradio as gr
 
+    ui = i18n.texts(i18n.SOURCE).ui
     with gr.Column(elem_id="bot-composer"):
         with gr.Column(elem_id="bot-more"):
             gr.HTML('<p class="try-label" id="bot-try-label">Try asking:</p>', apply_default_css=False, js_on_load=None)
@@ -146,8 +150,8 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
                 starters = [gr.Button(q, size="md", elem_classes=["starter"]) for q in site.starters]
         with gr.Row(elem_id="bot-ask-row", equal_height=True):
             question = gr.Textbox(
-                label="Your question",
-                placeholder="Type your question here",
+                label=ui.question_label,
+                placeholder=ui.placeholder,
                 lines=1,
                 max_lines=4,
                 scale=4,
@@ -156,9 +160,9 @@ def _composer(site: SiteText, kiosk: bool) -> tuple[Any, Any, list[Any]]:
                 autofocus=not kiosk,
                 html_attributes=gr.InputHTMLAttributes(autocomplete="off", enterkeyhint="send", spellcheck=True),
             )
-            send = gr.Button("Send", variant="primary", elem_id="bot-send", scale=0, min_width=0)
+            send = gr.Button(ui.send, variant="primary", elem_id="bot-send", scale=0, min_width=0)
             gr.HTML(
-                render_template("more.html.j2"),
+                render_template("more.html.j2", ui=ui),
                 elem_id="bot-more-control",
                 apply_default_css=False,
                 js_on_load=asset("more.js"),
@@ -172,12 +176,21 @@ def _wire(page: Page, handlers: ChatHandlers) -> list[Any]:
     """Every way of asking, and "New conversation" (which cancels an answer being written)."""
     import gradio as gr
 
-    chat = {"show_progress": "hidden", "api_visibility": "private", "concurrency_id": "chat"}
+    # The chat's values are plain strings and the session's list: Gradio's pre/postprocessing
+    # (one worker-thread hop per component per update) has nothing to do for them.
+    chat = {
+        "show_progress": "hidden",
+        "api_visibility": "private",
+        "concurrency_id": "chat",
+        "preprocess": False,
+        "postprocess": False,
+    }
     instant = {"show_progress": "hidden", "api_visibility": "private", "concurrency_limit": None}
     inputs, outputs = [page.question, page.state], page.outputs
 
-    def ask_suggested(turns: list[Turn] | None, evt: Any) -> Iterator[Update]:
-        yield from handlers.ask_suggested(turns, evt)
+    async def ask_suggested(turns: list[Turn] | None, evt: Any) -> AsyncIterator[Update]:
+        async for update in handlers.ask_suggested(turns, evt):
+            yield update
 
     # Set at run time (annotations are strings in this module): Gradio passes the select event's
     # data to a parameter annotated gr.SelectData.
@@ -307,9 +320,27 @@ def _warm_up(assistant: Any, glossary: CorpusGlossary) -> None:
     try:
         assistant.warm_up()
         glossary.get()
+        _warm_page()
         print("Ready: model loaded and index open.", flush=True)
     except Exception:
         log.exception("warm-up failed; the first question will try again")
+
+
+def _warm_page() -> None:
+    """What the first answer on the page would otherwise pay for, on Gradio's event loop.
+
+    Gradio reads matplotlib's backend around every event when matplotlib is installed (the
+    ``evals`` extra brings it); the first read imports pyplot, about a second during which no
+    visitor gets an update. The templates are compiled on their first use.
+    """
+    try:
+        import matplotlib
+    except ImportError:
+        pass
+    else:
+        matplotlib.get_backend()
+    render_pending(1, Pending("?"))
+    render_log([Turn("?", Answer(body="…"), render_turn(1, "?", Answer(body="…"), {}))])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.ui_html import Definition, Pending, Turn, render_log, render_pending, r
 
 log = logging.getLogger(__name__)
 
-# Shortest gap between two streamed updates of an answer (seconds).
+# Shortest gap between two streamed updates of an answer (seconds); an answer ready sooner is sent once.
 STREAM_INTERVAL_S = 0.1
 
 Message = dict[str, str]
@@ -114,6 +114,38 @@ def history_of(turns: Sequence[Turn]) -> list[Message]:
     return messages
 
 
+class Draft:
+    """An answer being worked out (``Assistant.stream``): its text so far, then the final ``Answer``."""
+
+    def __init__(self, events: Iterator[str | Answer]) -> None:
+        self.events = events
+        self.text = ""
+        self.final: Answer | None = None
+
+    def advance(self, seconds: float) -> None:
+        """Take the pieces ready within ``seconds`` (at least one), or up to the final Answer.
+
+        An answer complete within ``seconds`` (a warm extractive one takes ~20 ms) is never sent
+        as a draft: one update fewer per answer, the costliest part of serving it.
+        """
+        until = time.monotonic() + seconds
+        for event in self.events:
+            if isinstance(event, Answer):
+                self.final = event
+                return
+            self.text += event
+            if time.monotonic() >= until:
+                return
+        # Assistant.stream always ends with an Answer; this is belt and braces.
+        self.final = Answer(body=replies.ERROR, refused=True, triage="error")
+
+    def close(self) -> None:
+        """Stop working it out (the conversation was cleared); a no-op once it is final."""
+        close = getattr(self.events, "close", None)
+        if callable(close):
+            close()
+
+
 #: One update of the page: (finished turns, turn being written, question box, session state).
 Update = tuple[Any, Any, Any, list[Turn]]
 
@@ -131,8 +163,14 @@ class ChatHandlers:
         """The finished turns (each already rendered), with a status for screen readers or a hint."""
         return render_log(turns, kiosk=self.kiosk, welcome=self.site.welcome, **kw)
 
-    def respond(self, question: Any, turns: Sequence[Turn] | None) -> Iterator[Update]:
-        """Stream one answer. Between the first and the last update only the new turn changes."""
+    async def respond(self, question: Any, turns: Sequence[Turn] | None) -> AsyncIterator[Update]:
+        """Stream one answer. Between the first and the last update only the new turn changes.
+
+        An async generator: the answer is worked out in a worker thread, one hop per update
+        (``_work``), and the updates themselves are made on Gradio's event loop. A sync generator
+        cost Gradio a thread hop per step, each waiting for the GIL behind the answers being worked out.
+        """
+        import anyio
         import gradio as gr
 
         turns = list(turns or [])
@@ -144,29 +182,30 @@ class ChatHandlers:
         number = len(turns) + 1
         status = "Looking in the articles…"
         yield self.render(turns, status=status), render_pending(number, Pending(question)), "", turns
-        streamed, final, shown_at = "", None, 0.0
-        for event in self.assistant.stream(question, history_of(turns)):
-            if isinstance(event, Answer):
-                final = event
-            else:
-                streamed += event
-                # At most one update every STREAM_INTERVAL_S: under 16 busy visitors, per-piece
-                # updates were most of the app's CPU.
-                if time.monotonic() - shown_at >= STREAM_INTERVAL_S:
-                    shown_at = time.monotonic()
-                    yield gr.skip(), render_pending(number, Pending(question, streamed)), gr.skip(), gr.skip()
-        if final is None:  # Assistant.stream always ends with an Answer; this is belt and braces
-            final = Answer(body=replies.ERROR, refused=True, triage="error")
-        html = render_turn(number, question, final, self.glossary.get(), kiosk=self.kiosk)
-        turns.append(Turn(question, final, html))
+        draft = Draft(self.assistant.stream(question, history_of(turns)))
+        try:
+            while (turn := await anyio.to_thread.run_sync(self._work, draft, number, question)) is None:
+                yield gr.skip(), render_pending(number, Pending(question, draft.text)), gr.skip(), gr.skip()
+        finally:
+            draft.close()
+        turns.append(turn)
         # Announced to screen readers once, in full; the visible text replaces the streamed draft.
-        status = f"Answer: {spoken(final)} {final.notice}"
+        status = f"Answer: {spoken(turn.answer)} {turn.answer.notice}"
         yield self.render(turns, status=status), "", gr.skip(), turns
 
-    def ask_suggested(self, turns: Sequence[Turn] | None, evt: Any) -> Iterator[Update]:
+    def _work(self, draft: Draft, number: int, question: str) -> Turn | None:
+        """In a worker thread: the answer's next pieces, and once it is final its turn, rendered once."""
+        draft.advance(STREAM_INTERVAL_S)
+        if draft.final is None:
+            return None
+        html = render_turn(number, question, draft.final, self.glossary.get(), kiosk=self.kiosk)
+        return Turn(question, draft.final, html)
+
+    async def ask_suggested(self, turns: Sequence[Turn] | None, evt: Any) -> AsyncIterator[Update]:
         """A tapped suggestion inside a reply: the page sends its question as the select event's value."""
         question = getattr(evt, "value", None)
-        yield from self.respond(question if isinstance(question, str) else "", turns)
+        async for update in self.respond(question if isinstance(question, str) else "", turns):
+            yield update
 
     def reset(self) -> Update:
         return self.render([], status="The conversation was cleared."), "", "", []

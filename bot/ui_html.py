@@ -200,7 +200,7 @@ def render_template(name: str, **values: Any) -> str:
 _TAGS = {"div", "p", "section", "article", "h2", "h3", "span", "a", "button", "ul", "ol", "li"}
 _TAGS |= {"cite", "blockquote", "mark", "strong", "br", "img"}
 _ATTRIBUTES = {
-    "*": {"id", "class", "role", "hidden", "tabindex"},
+    "*": {"id", "class", "role", "hidden", "tabindex", "dir", "lang"},
     "a": {"href", "target"},
     "button": {"type"},
     "img": {"src", "alt", "width", "height"},
@@ -271,6 +271,7 @@ def answer_view(turn_id: str, answer: Answer, glossary: Mapping[str, Definition]
     return {
         "turn": turn_id,
         "kind": "urgent" if urgent else ("refused" if answer.refused else "answered"),
+        "language": answer.language,  # the page shows its own words in it (page.js)
         "urgent": urgent,
         "kiosk": kiosk,
         "blocks": body,

@@ -13,6 +13,7 @@ Tables (one JSON object a line):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -255,3 +256,17 @@ def main() -> None:  # pragma: no cover - prints the figures for docs/safety.md
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@pytest.mark.unit
+def test_the_screen_has_its_words_in_every_language():
+    """What the page switches to (``bot.ui`` hands it over whole): every key, in its own direction."""
+    words = i18n.screen_texts()
+    assert set(words) == set(i18n.languages())
+    keys = {f.name for f in dataclasses.fields(i18n.UiTexts)} | {"notice", "lang", "dir"}
+    for code, texts in words.items():
+        assert set(texts) == keys and texts["lang"] == code and all(texts.values()), code
+        assert texts["dir"] == ("rtl" if code == "ar" else "ltr"), code
+        # On a phone only the short "More" shows: it is part of the button's accessible name.
+        assert texts["more"].lower() in texts["more_questions"].lower(), code
+    assert words["en"]["notice"] == replies.NOTICE and words["es"]["send"] == "Enviar"

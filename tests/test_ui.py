@@ -457,6 +457,103 @@ def test_phone_gives_the_conversation_the_screen(apps, browser):
     page.context.close()
 
 
+# -- the screen in the visitor's language -----------------------------------------------------
+SPANISH_QUESTION = "¿Cuánto tiempo dura el tratamiento?"
+ARABIC_QUESTION = "ما هو العلاج بالخلايا المناعية؟"
+
+SCREEN_WORDS_JS = """() => {
+  const text = s => { const el = document.querySelector(s); return el ? el.textContent.trim() : null; };
+  const box = document.querySelector('#bot-question textarea, #bot-question input');
+  const send = document.querySelector('#bot-send');
+  return {
+    send: text('#bot-send'), start_over: text('#bot-new'), placeholder: box.placeholder,
+    question_label: text('#bot-question [data-testid="block-info"]'),
+    more_questions: text('#bot-more-toggle .more-long'), more: text('#bot-more-toggle .more-short'),
+    please_note: text('.notice-banner [data-ui=please_note]'),
+    notice: text('.notice-banner [data-ui=notice]'), not_advice: text('.notice-short'),
+    lang: send.lang || 'en', dir: getComputedStyle(send).direction,
+  };
+}"""
+
+
+def screen_words(code: str) -> dict[str, str]:
+    """What the screen should say in ``code`` (from ``bot/locales/<code>.yaml``)."""
+    from bot import i18n
+
+    texts = i18n.texts(code)
+    return {**vars(texts.ui), "notice": texts.notice, "lang": code, "dir": "rtl" if code == "ar" else "ltr"}
+
+
+def wait_words(page, code: str) -> dict[str, str]:
+    """The screen's words once Send reads as in ``code`` (they all change together), checked in full."""
+    reads = "send => document.querySelector('#bot-send').textContent.trim() === send"
+    page.wait_for_function(reads, arg=screen_words(code)["send"])
+    words = page.evaluate(SCREEN_WORDS_JS)
+    assert words == screen_words(code), code
+    return words
+
+
+@pytest.mark.browser
+def test_screen_words_follow_the_visitors_language_on_a_phone(apps, browser):
+    page = open_page(browser, apps["home"].url, viewport=PHONE, is_mobile=True, has_touch=True)
+    wait_words(page, "en")
+    ask(page, SPANISH_QUESTION)
+    assert page.get_attribute("#turn-1", "data-lang") == "es"
+    wait_words(page, "es")
+    more = page.get_by_role("button", name=screen_words("es")["more_questions"])
+    assert more.count() == 1 and more.is_visible()  # its accessible name, "Más" on a phone
+    # Still one row, 16 px text and 44 px targets with the longer words; no axe violation.
+    row = [page.locator(s).bounding_box() for s in ("#bot-question textarea", "#bot-send", "#bot-more-toggle")]
+    assert max(b["y"] for b in row) - min(b["y"] for b in row) < 24, row
+    figures = page.evaluate(MEASURE_JS)
+    assert figures["min_text_px"] >= 16, figures["smallest_text"]
+    assert figures["min_target_px"] >= 44, figures["smallest_target"]
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
+
+    ask(page, "What does off-the-shelf mean?", turn=2)  # English again: the screen follows
+    wait_words(page, "en")
+
+    ask(page, ARABIC_QUESTION, turn=3)  # right to left: the words, the question and the reply
+    wait_words(page, "ar")
+    direction = "el => getComputedStyle(el).direction"
+    assert page.locator("#turn-3 .asked").evaluate(direction) == "rtl"
+    assert page.locator("#turn-3 .body p").first.evaluate(direction) == "rtl"
+    assert page.locator("#turn-2 .body p").first.evaluate(direction) == "ltr"
+    page.fill(QUESTION_BOX, ARABIC_QUESTION)
+    assert page.locator("#bot-question textarea").evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
+
+    page.click("#bot-new")  # a new conversation starts in English
+    page.wait_for_selector("#bot-conversation .empty")
+    wait_words(page, "en")
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_screen_words_follow_the_visitors_language_on_a_kiosk(apps, browser):
+    page = open_page(browser, apps["kiosk"].url, viewport=KIOSK)
+    ask(page, SPANISH_QUESTION)
+    still_here(page)
+    wait_words(page, "es")
+    figures = page.evaluate(MEASURE_JS)
+    assert figures["min_text_px"] >= 20, figures["smallest_text"]
+    assert figures["min_target_px"] >= 44, figures["smallest_target"]
+    still_here(page)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
+    still_here(page)
+    page.click("#bot-new")  # the next visitor finds the kiosk in English
+    page.wait_for_selector("#bot-conversation .empty")
+    wait_words(page, "en")
+    page.context.close()
+
+
 def still_here(page) -> None:
     """Tap "I'm still here" if the kiosk's idle warning is up: the kiosk under test warns after
     IDLE_SECONDS (4 s, for the idle test), and on a busy machine an answer can take longer."""
@@ -592,6 +689,18 @@ def test_every_text_is_escaped_and_only_web_links_are_links():
 
 
 @pytest.mark.unit
+def test_a_turn_carries_its_language_and_text_shows_in_its_own_direction():
+    from bot.ui_html import render_turn
+
+    answer = Answer(body="مرحبا\n\nHello [1].", refused=True, triage="unsupported_language", language="ar")
+    markup = render_turn(1, "ما هو؟", answer, {})
+    tags = tags_of(markup)
+    assert ("article", {"class": "turn", "id": "turn-1", "aria-labelledby": "q-1", "data-lang": "ar"}) in tags
+    assert [a.get("dir") for t, a in tags if t == "p" and "notice" not in (a.get("class") or "")][-2:] == ["auto"] * 2
+    assert any(a.get("class") == "asked" and a.get("dir") == "auto" for _, a in tags)
+
+
+@pytest.mark.unit
 def test_markers_link_to_their_cards_and_quotes_are_highlighted():
     from bot.ui_html import render_answer
 
@@ -690,14 +799,29 @@ def test_glossary_is_built_from_the_corpus(assistant, documents):
         assert d.title in titles and d.section
 
 
+def updates_of(handler) -> list:
+    """Every update an (async generator) event handler yields, as Gradio would collect them.
+
+    On a thread of its own: the browser tests' Playwright keeps an event loop on this one.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def collect() -> list:
+        return [update async for update in handler]
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, collect()).result()
+
+
 @pytest.mark.integration
 def test_follow_up_questions_carry_the_conversation(assistant):
     from bot.ui import ChatHandlers, CorpusGlossary, history_of
 
     handlers = ChatHandlers(assistant, CorpusGlossary(assistant), kiosk=False)
-    *_, (_, _, _, turns) = handlers.respond("What is CAR-NK cell therapy?", [])
+    *_, (_, _, _, turns) = updates_of(handlers.respond("What is CAR-NK cell therapy?", []))
     assert len(turns) == 1 and not turns[0].answer.refused
-    updates = list(handlers.respond("what about its side effects?", turns))
+    updates = updates_of(handlers.respond("what about its side effects?", turns))
     assert updates[0][2] == ""  # the question box is cleared at once
     assert 'class="turn pending"' in updates[0][1]  # the turn being written, apart from the log
     html, pending, _, after = updates[-1]

@@ -73,4 +73,7 @@ watch("value", () => {
   if (now.length !== turns) stopSpeaking();
   if (now.length === 0 && turns > 0) window.scrollTo({ top: 0 });
   turns = now.length;
+  // The screen's words follow the language of the last reply (page.js); a cleared conversation is English.
+  const last = now.length ? now[now.length - 1] : null;
+  document.dispatchEvent(new CustomEvent("bot-language", { detail: (last && last.dataset.lang) || "en" }));
 });
