@@ -327,9 +327,10 @@ def echoes_verb(sentence: str, verb: str) -> bool:
     """Uses the question's main verb in any form ("washed" for "wash", "hurts" for "hurt")."""
     if not verb:
         return False
-    forms = {verb, *(base for bases in lemmas(verb).values() for base in bases)}
-    said = {base for word in re.findall(r"[a-z]+", sentence.lower()) for base in (word, *_bases(word))}
-    return bool(forms & said)
+    forms = {verb, *_bases(verb)}
+    starts = tuple({form[:3] for form in forms})  # only words that could be a form of it are looked up
+    said = (word for word in re.findall(r"[a-z]+", sentence.lower()) if word.startswith(starts))
+    return any(word in forms or forms.intersection(_bases(word)) for word in said)
 
 
 def _bases(word: str) -> tuple[str, ...]:
