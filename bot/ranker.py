@@ -73,12 +73,13 @@ def featurize(
 ):
     """One row of ``FEATURES`` per candidate (``np.ndarray``, shape (n, len(FEATURES)))."""
     best = max((s.cosine for s in signals), default=0.0)
+    joined = frozenset(joined)
     wanted = set(query_terms)
     weight = sum(idf.get(t, 1.0) for t in wanted) or 1.0
     rows = []
     for s in signals:
         words = s.text.split()
-        found = wanted & set(terms(s.text, joined))
+        found = wanted & _terms_of(s.text, joined)
         quantity = form.kind == qf.QUANTITY and qf.gives_measure(s.text, form.measure)
         settles = form.kind == qf.YES_NO or form.comparison
         rows.append(
@@ -111,6 +112,7 @@ def featurize(
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
 
 
+@functools.lru_cache(maxsize=65_536)  # the corpus's sentences come back question after question
 def reading_grade(sentence: str) -> float:
     """Flesch-Kincaid grade of one sentence, syllables estimated by vowel groups (no dictionary)."""
     words = re.findall(r"[A-Za-z]+", sentence)
@@ -118,6 +120,11 @@ def reading_grade(sentence: str) -> float:
         return 0.0
     syllables = sum(max(1, len(re.findall(r"[aeiouy]+", w.lower())) - w.lower().endswith("e")) for w in words)
     return 0.39 * len(words) + 11.8 * syllables / len(words) - 15.59
+
+
+@functools.lru_cache(maxsize=65_536)
+def _terms_of(sentence: str, joined: frozenset[str]) -> frozenset[str]:
+    return frozenset(terms(sentence, joined))
 
 
 def asked_match(cosine: float) -> float:
