@@ -67,7 +67,7 @@ def query_for(question: str, resolved: str, history: Sequence[Message]) -> str:
 
 
 def subject_of(question: str) -> str | None:
-    """The noun phrase a question asks about: "What is CAR cell therapy?" → "CAR cell therapy"."""
+    """The noun phrase a question asks about: "What is proton beam therapy?" → "proton beam therapy"."""
     asked = question.strip().rstrip("?.! ")
     text = _LEAD.sub("", asked, count=1)
     subject: list[str] = []

@@ -61,7 +61,7 @@ def find_terms(passages: Iterable[tuple[str, str]]) -> dict[str, Term]:
 
 
 def distinctive(terms: dict[str, Term], texts: list[str], max_share: float = 0.2) -> dict[str, Term]:
-    """Terms in at most ``max_share`` of the passages; "NK" or "CAR" everywhere would only add noise."""
+    """Terms in at most ``max_share`` of the passages; an abbreviation in every passage would only add noise."""
     limit = max(1, int(max_share * len(texts)))
     out = {}
     for key, term in terms.items():
