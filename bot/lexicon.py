@@ -18,6 +18,7 @@ Two jobs before and after retrieval:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -187,6 +188,7 @@ class Lexicon:
             by_length.setdefault(len(word), []).append(word)
         self._by_length = by_length
         self._long_words = sorted((w for w in self.words if len(w) >= 5), key=len)
+        self._long_words_abc = sorted(self._long_words)  # for prefix lookups by bisection
 
     # -- spelling ---------------------------------------------------------------------
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -232,7 +234,7 @@ class Lexicon:
         stems = terms(lower)
         if stems and all(s in self.stems for s in stems):
             return True
-        if len(lower) >= 4 and any(w.startswith(lower) for w in self._long_words):
+        if len(lower) >= 4 and self._begins_a_word(lower):
             return True  # "chemo" → "chemotherapy", "immuno" → "immunotherapy"
         if len(lower) >= 6 and any(len(w) >= 5 and lower.startswith(w) for w in self._long_words):
             return True  # "lymphomas" → "lymphoma"
@@ -251,9 +253,14 @@ class Lexicon:
             if tail not in self.words:
                 continue
             stem = head[:-1] if head[-1] in "oi" and len(head) >= 5 else head
-            if any(w.startswith(stem) for w in self._long_words):
+            if self._begins_a_word(stem):
                 return True
         return False
+
+    def _begins_a_word(self, prefix: str) -> bool:
+        """Does a corpus word of 5 letters or more start with ``prefix``?"""
+        at = bisect.bisect_left(self._long_words_abc, prefix)
+        return at < len(self._long_words_abc) and self._long_words_abc[at].startswith(prefix)
 
     def unknown_terms(self, question: str) -> list[Unknown]:
         """Salient question words the corpus never uses, rarest first.
