@@ -8,6 +8,7 @@ or note something for framing the answer later (advice, neutralised instructions
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -215,11 +216,15 @@ def clean_messages(history: object) -> list[Message]:
         role, content = message.get("role"), message.get("content")
         if role not in ("user", "assistant") or not isinstance(content, str):
             continue
-        text = sanitize.clean(content).text
-        if role == "user":
-            text = injection.neutralise(text).question
-        out.append({"role": role, "content": text})
+        out.append({"role": role, "content": _clean_message(role, content)})
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _clean_message(role: str, content: str) -> str:
+    """Cached: the whole history comes back with every question (~0.4 ms a message, long answers)."""
+    text = sanitize.clean(content).text
+    return injection.neutralise(text).question if role == "user" else text
 
 
 def _gibberish(text: str, lexicon: Lexicon) -> bool:
