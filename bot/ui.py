@@ -304,6 +304,10 @@ def launch(settings: Settings | None = None, assistant: Any = None, **overrides:
     glossary = CorpusGlossary(assistant)
     app = create_app(settings, assistant, glossary)
     threading.Thread(target=_warm_up, args=(assistant, glossary), name="warm-up", daemon=True).start()
+    # Gradio rebuilds a pandas summary of its last 10,000 events after every event (read only by its
+    # monitoring page, which this app leaves off): ~5 % of the CPU under load, growing with uptime.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
     if os.environ.get("GRADIO_DEFAULT_CONCURRENCY_LIMIT"):
         app.queue(max_size=64)
     else:

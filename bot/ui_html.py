@@ -193,6 +193,7 @@ def _templates() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=StrictUndefined,
+        auto_reload=False,  # package data: no file stat on every render (~4 % of the CPU under load)
     )
 
 

@@ -315,6 +315,8 @@ def summarize_load(raw: dict[str, Any]) -> dict[str, Any]:
         "time_to_answer_s": {k: v if k == "n" else round(v / 1000, 3) for k, v in seconds.items()},
         "error_count": len(raw["errors"]),
         "errors": raw["errors"][:5],
+        # The app's own CPU per answer: tells a slower app from a busier machine.
+        "app_cpu_ms_per_answer": round(1000 * raw["app_cpu_s"] / len(times), 1) if times else None,
     }
 
 
@@ -447,7 +449,8 @@ def table(r: dict[str, Any]) -> str:
                     (
                         f"load, {lo['visitors']} visitors, {label}",
                         f"{x['answers']} answers in {x['wall_s']} s = {x['throughput_per_s']}/s; "
-                        f"time to full answer p50 {t['p50']} / p95 {t['p95']} s; errors {x['error_count']}",
+                        f"time to full answer p50 {t['p50']} / p95 {t['p95']} s; errors {x['error_count']}; "
+                        f"app CPU {x['app_cpu_ms_per_answer']} ms an answer",
                     )
                 )
         if lo.get("peak_rss_mb"):

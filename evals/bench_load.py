@@ -241,9 +241,7 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(work, ignore_errors=True)
     for mode in ("stress", "paced"):
         if mode in figures:
-            cpu, answers = figures[mode]["app_cpu_s"], len(figures[mode]["times"])
             figures[mode] = summarize_load(figures[mode])
-            figures[mode]["app_cpu_ms_per_answer"] = round(1000 * cpu / answers, 1) if answers else None
     if args.json:
         print(json.dumps(figures, indent=2))
         return
