@@ -214,12 +214,13 @@ def test_answer_shows_sources_and_notice(apps, browser):
     # synthesis (headless Chromium has no voices, so the call is recorded, then passed on).
     page.evaluate(
         """() => { window.__spoken = []; const speak = speechSynthesis.speak.bind(speechSynthesis);
-        speechSynthesis.speak = u => { window.__spoken.push(u.text); speak(u); }; }"""
+        speechSynthesis.speak = u => { window.__spoken.push([u.text, u.lang]); speak(u); }; }"""
     )
     page.click(".answer button.speak")
     spoken = page.evaluate("window.__spoken")
-    assert len(spoken) == 1 and replies.NOTICE in spoken[0] and "[1]" not in spoken[0]
-    assert body.replace("[1]", "").split()[0] in spoken[0]
+    assert len(spoken) == 1 and replies.NOTICE in spoken[0][0] and "[1]" not in spoken[0][0]
+    assert body.replace("[1]", "").split()[0] in spoken[0][0]
+    assert spoken[0][1] == "en"
 
     # New conversation wipes it, on screen and on the server (the next answer stands alone).
     page.click("#bot-new")
@@ -500,6 +501,10 @@ def test_screen_words_follow_the_visitors_language_on_a_phone(apps, browser):
     ask(page, SPANISH_QUESTION)
     assert page.get_attribute("#turn-1", "data-lang") == "es"
     wait_words(page, "es")
+    # Read aloud speaks the reply in the visitor's language's voice.
+    page.evaluate("() => { window.__lang = []; speechSynthesis.speak = u => window.__lang.push(u.lang); }")
+    page.click("#turn-1 button.speak")
+    assert page.evaluate("window.__lang") == ["es"]
     more = page.get_by_role("button", name=screen_words("es")["more_questions"])
     assert more.count() == 1 and more.is_visible()  # its accessible name, "Más" on a phone
     # Still one row, 16 px text and 44 px targets with the longer words; no axe violation.

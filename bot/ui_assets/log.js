@@ -22,7 +22,9 @@ function speak(button) {
   const parts = [...answer.querySelectorAll(".body, .suggestions, .notice")].map((n) => n.innerText);
   // The browser's own voice: nothing leaves the machine. "[1]" markers are not read out.
   const utterance = new SpeechSynthesisUtterance(parts.join(" ").replace(/\[\d+\]/g, ""));
-  utterance.lang = "en";
+  // A reply in the visitor's language is read in that language's voice (its turn's data-lang).
+  const turn = answer.closest("[data-lang]");
+  utterance.lang = (turn && turn.dataset.lang) || "en";
   utterance.rate = 0.95;
   utterance.onend = utterance.onerror = () => {
     if (speaking === button) stopSpeaking();
