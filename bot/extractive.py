@@ -110,13 +110,20 @@ def candidates(retrieval: Retrieval) -> list[Candidate]:
                 # ("Is X better than Y? It's ...") is judged by how well that question matches.
                 asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
                 continue
-            if sid not in seen and len(sentence.text.split()) >= 3:
+            reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
+            if sid not in seen and (reply or len(sentence.text.split()) >= 3):
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
                 signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked)
                 out.append(Candidate(sentence, shown, passage, signals))
-            asked = 0.0
+            if not reply:  # the sentence after a bare reply answers the article's question too
+                asked = 0.0
     return out
+
+
+def bare_reply(sentence: str) -> bool:
+    """A reply of a word or two ("No.", "Yes, usually."): it needs the sentence after it."""
+    return len(sentence.split()) < 3
 
 
 # -- choosing ---------------------------------------------------------------------------
@@ -127,6 +134,9 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
+    after = _neighbour(lead, ranked, +1) if bare_reply(lead.shown) else None
+    if after is not None:  # "No." needs the sentence that says why
+        chosen.append(after)
     for need in needs(form, lead):
         if len(chosen) >= MAX_SENTENCES:
             break
@@ -147,10 +157,15 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
 def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     """The sentence right before ``lead`` in its passage when ``lead`` points back at it ("This",
     "It", "These"), so that the answer stands alone; None when it does not, or that one is a question."""
-    if not points_back(lead.shown) or lead.signals.position == 0:
+    return _neighbour(lead, ranked, -1) if points_back(lead.shown) else None
+
+
+def _neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate | None:
+    """The candidate ``step`` sentences from ``lead`` in its passage, if there is one."""
+    ids, at = lead.passage.chunk.sentence_ids, lead.signals.position + step
+    if not 0 <= at < len(ids):
         return None
-    previous = lead.passage.chunk.sentence_ids[lead.signals.position - 1]
-    return next((c for c in ranked if c.sentence.id == previous), None)
+    return next((c for c in ranked if c.sentence.id == ids[at]), None)
 
 
 def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:
@@ -172,7 +187,9 @@ def _first(
     """The best-ranked candidate that is wanted, fits the length and says something new."""
     words = sum(len(c.shown.split()) for c in chosen)
     for c in ranked:
-        if any(c is o for o in chosen) or not wanted(c) or words + len(c.shown.split()) > max_words:
+        if any(c is o for o in chosen) or bare_reply(c.shown) or not wanted(c):
+            continue
+        if words + len(c.shown.split()) > max_words:
             continue
         if not any(_repeats(c, o) for o in chosen):
             return c

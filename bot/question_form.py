@@ -361,13 +361,21 @@ def defines(sentence: str, subject: str) -> bool:
         words = words[1:]
     if not words:
         return False
-    # The subject's words in order, allowing plural -s and hyphens or spaces between them.
-    name = r"[\s-]*".join(rf"{re.escape(w.rstrip('s'))}s?" for w in words)
     text = sentence.lower()
+    name = _name_pattern(words)
     patterns = (
         rf"^(?:\w+\s+){{0,3}}[\"'“]?{name}[\"'”]?\s*(?:\([^)]*\)\s*)?,?\s*{_DEFINING_VERB}\b",
         rf"\b{name}\s*\([^)]{{2,60}}\)|\([^)]*\b{name}\)",
         rf"\b(?:known\s+as|called|termed|so-called)\s+[\"'“]?(?:an?\s+|the\s+)?{name}\b",
         rf"\b{name}[\"'”]?\s*(?:—|–|:|,)\s*(?:an?|the)\s+\w+",
     )
-    return any(re.search(p, text) for p in patterns)
+    if any(re.search(p, text) for p in patterns):
+        return True
+    # "What does grade 4 mucositis mean?" answered by "Grade 4 means ...": the term without the
+    # noun it qualifies, said at the start of a sentence that defines it.
+    return len(words) >= 3 and bool(re.match(rf"{_name_pattern(words[:-1])}\s+{_DEFINING_VERB}\b", text))
+
+
+def _name_pattern(words: list[str]) -> str:
+    """The words in order, allowing plural -s and hyphens or spaces between them."""
+    return r"[\s-]*".join(rf"{re.escape(w.rstrip('s'))}s?" for w in words)

@@ -107,6 +107,9 @@ def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
         ("It may cause cytokine release syndrome (CRS), an inflammatory response.", "cytokine release syndrome", True),
         ("The cells are made in advance, also known as off-the-shelf.", "off-the-shelf", True),
         ("Patients often ask about NK cells.", "nk cells", False),
+        # The term without the noun it qualifies: "what does stage 2 rash mean?"
+        ("Stage 2 means the rash covers half the body.", "stage 2 rash", True),
+        ("Your doctor may stage the rash from 1 to 4.", "stage 2 rash", False),
     ],
 )
 def test_definitional_patterns(sentence, subject, defines):
@@ -251,6 +254,11 @@ title: Looking after acid-loving plants
 Blueberries need soil with a low pH, between 4.5 and 5.5. In chalky soil the leaves turn yellow between
 green veins, because the roots cannot take up iron. This is called chlorosis. Adding sulphur lowers the
 pH over a few months, and rainwater is better for them than tap water.
+
+## Common questions
+
+**Can chlorosis spread to other plants?** No. It comes from the soil, not from a germ, so it cannot pass
+from one plant to another. Pests on the weak leaves need their own treatment.
 """
 
 
@@ -271,6 +279,12 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
     if "This is called chlorosis." in quotes:
         assert quotes.index("This is called chlorosis.") == 1
     assert len(quotes) <= MAX_SENTENCES
+
+    # The article's own question answered with a bare "No.": quoted with the sentence that says why.
+    answer, _ = _compose(assistant, "Is chlorosis contagious?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
+    assert quotes[:2] == ["No.", because]
 
 
 @pytest.mark.unit
