@@ -19,7 +19,7 @@ import numpy as np
 
 from bot import question_form as qf
 from bot.quotes import drop_connective, points_back, source_span
-from bot.ranker import Ranker, Signals, default_ranker, featurize, reading_grade
+from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
@@ -118,7 +118,16 @@ def candidates(retrieval: Retrieval) -> list[Candidate]:
                 out.append(Candidate(sentence, shown, passage, signals))
             if not reply:  # the sentence after a bare reply answers the article's question too
                 asked = 0.0
-    return out
+    return _with_centrality(out)
+
+
+def _with_centrality(found: list[Candidate]) -> list[Candidate]:
+    """Each candidate with its closeness to the others (``ranker.centrality``), known only once
+    all of them are."""
+    if not found:
+        return found
+    scores = centrality(np.stack([c.sentence.embedding for c in found]))
+    return [replace(c, signals=replace(c.signals, centrality=float(x))) for c, x in zip(found, scores, strict=True)]
 
 
 def bare_reply(sentence: str) -> bool:

@@ -46,6 +46,7 @@ FEATURES = (
     "short",  # fewer than 8 words
     "word_length",  # mean letters per word (plainness)
     "position",  # index of the sentence in its passage, capped
+    "centrality",  # closeness to the other candidates' centroid: a summary sentence that answers nothing in particular
 )
 
 _ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
@@ -62,6 +63,7 @@ class Signals:
     passage_rank: int
     position: int
     asked: float
+    centrality: float = 0.0  # set once every candidate is known (``centrality``)
 
 
 def featurize(
@@ -107,9 +109,22 @@ def featurize(
                 float(len(words) < 8),
                 sum(len(w) for w in words) / max(len(words), 1) / 10,
                 min(s.position, 6) / 6,
+                s.centrality,
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def centrality(vectors: np.ndarray) -> np.ndarray:
+    """Each row's cosine to the sum of the other rows (unit vectors in, one score per row).
+
+    A sentence close to all the others retrieved ("For most patients today, X is something to ask
+    about") sums the passage up and answers nothing in particular; fewer than three rows: zeros.
+    """
+    if len(vectors) < 3:
+        return np.zeros(len(vectors))
+    rest = vectors.sum(axis=0) - vectors
+    return np.einsum("ij,ij->i", vectors, rest) / np.maximum(np.linalg.norm(rest, axis=1), 1e-9)
 
 
 @functools.lru_cache(maxsize=65_536)  # the corpus's sentences come back question after question

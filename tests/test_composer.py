@@ -6,12 +6,13 @@ import json
 import re
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot import question_form as qf
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
 from bot.quotes import drop_connective, leans_back, quoted, source_span
-from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker
+from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
 from bot.text import cited_sentences
 
 
@@ -285,6 +286,18 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
     assert quotes[:2] == ["No.", because]
+
+
+@pytest.mark.unit
+def test_centrality_finds_the_sentence_that_sums_the_others_up():
+    rng = np.random.default_rng(0)
+    specific = rng.normal(size=(4, 16))
+    summary = specific.sum(axis=0)
+    vectors = np.vstack([specific, summary])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    scores = centrality(vectors)
+    assert scores.argmax() == 4 and scores.shape == (5,)
+    assert not centrality(vectors[:2]).any()  # two sentences: no centre to speak of
 
 
 @pytest.mark.unit
