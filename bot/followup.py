@@ -35,6 +35,8 @@ _NEVER = re.compile(r"(?!)")
 _IT = re.compile(r"\bit\b(?!')", re.IGNORECASE)
 _THEY = re.compile(r"\b(?:they|them)\b(?!')", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
+# "the brain one", "which ones", "that one": the noun is left out; it is the previous subject's.
+_ONE = re.compile(r"\b(the|that|this|which|each)\s+((?:[a-z][\w-]*\s+){0,2}?)(ones?)\b(?:\s+(\w+))?", re.IGNORECASE)
 
 
 def resolve(question: str, history: Sequence[Message]) -> str:
@@ -44,6 +46,9 @@ def resolve(question: str, history: Sequence[Message]) -> str:
     subject = subject_of(_last_question(history))
     if not subject:
         return question
+    one = _fill_one(question, subject)
+    if one is not None:
+        return one
     head = subject.split()[-1]
     demonstrative = re.compile(rf"\b(?:that|this|these|those|the same)\s+{re.escape(head)}\b", re.IGNORECASE)
     for pattern, replacement in (
@@ -56,6 +61,33 @@ def resolve(question: str, history: Sequence[Message]) -> str:
         if count:
             return resolved
     return question
+
+
+def _fill_one(question: str, subject: str) -> str | None:
+    """ "what about the brain one?" after "What are the side effects of X?" → "what about the brain
+    side effect of X?"; None when the question has no such "one" ("is one dose enough?")."""
+    m = _ONE.search(question)
+    if m is None or (m.group(4) and m.group(4).lower() not in STOPWORDS and _can_name(m.group(4).lower())):
+        return None  # "the one dose": a number before its noun
+    determiner, modifiers, ones = m.group(1), m.group(2), m.group(3).lower()
+    head, _, complement = subject.partition(" of ")
+    if not modifiers and determiner.lower() in ("that", "this"):
+        noun = f"the {subject}"  # "that one" is the subject itself
+    else:
+        noun = f"{determiner} {modifiers}{_in_number(head, plural=ones == 'ones')}"
+        noun += f" of {complement}" if complement else ""
+    end = m.end(3)
+    return question[: m.start()] + noun + question[end:]
+
+
+def _in_number(phrase: str, plural: bool) -> str:
+    """The phrase with its last noun singular or plural: "side effects" → "side effect"."""
+    from lemminflect import getInflection
+
+    *before, last = phrase.split()
+    singular = lemmas(last.lower()).get("NOUN", (last,))[0] if _plural(last) else last
+    word = (getInflection(singular, "NNS") or (singular + "s",))[0] if plural else singular
+    return " ".join([*before, word])
 
 
 def query_for(question: str, resolved: str, history: Sequence[Message]) -> str:

@@ -36,6 +36,19 @@ def test_the_subject_is_the_noun_phrase_asked_about(previous, subject):
         ("What is a port?", "what about its risks?", "what about port's risks?"),
         ("Tell me about the Glorbin trial", "who ran that trial?", "who ran the Glorbin trial?"),
         ("Is Xyloprene safe?", "so how sure are they about it?", "so how sure are they about Xyloprene?"),
+        # "one": the noun left out is the previous subject's, in the number asked for.
+        (
+            "What are the side effects of Xyloprene?",
+            "what about the brain one?",
+            "what about the brain side effect of Xyloprene?",
+        ),
+        (
+            "What are the side effects of Xyloprene?",
+            "which ones are common?",
+            "which side effects of Xyloprene are common?",
+        ),
+        ("What is a port?", "how is that one removed?", "how is the port removed?"),
+        ("What is a port?", "is the one dose enough?", "is the one dose enough?"),  # a number, not a left-out noun
     ],
 )
 def test_a_pronoun_takes_the_previous_subject(previous, follow_up, resolved):
