@@ -183,6 +183,8 @@ class Lexicon:
         # The corpus's short hyphenated names typed as one word ("abc" for "AB-C") are known names.
         self.compounds = dict(joined) if joined is not None else compounds(texts)
         self.stems = frozenset(terms(" ".join(self.words)))
+        # Base forms too: the corpus's "heavier" makes a question's "heavy" known (stems differ).
+        self.base_forms = frozenset(base for w in self.words for forms in lemmas(w).values() for base in forms)
         by_length: dict[int, list[str]] = {}
         for word, _ in tally.most_common():
             by_length.setdefault(len(word), []).append(word)
@@ -233,6 +235,8 @@ class Lexicon:
             return True
         stems = terms(lower)
         if stems and all(s in self.stems for s in stems):
+            return True
+        if any(base in self.base_forms for forms in lemmas(lower).values() for base in forms):
             return True
         if len(lower) >= 4 and self._begins_a_word(lower):
             return True  # "chemo" → "chemotherapy", "immuno" → "immunotherapy"

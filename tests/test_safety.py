@@ -531,6 +531,17 @@ def test_a_word_the_articles_write_as_two_is_known():
     assert [u.word for u in lexicon.unknown_terms("does radiotherapy work for lupus?")] == ["lupus"]
 
 
+@pytest.mark.unit
+def test_a_form_of_a_word_the_articles_use_is_known():
+    """The handout says "heavier" and "swimming": "how heavy" and "swim" are not unknown topics."""
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["Do not lift anything heavier than 4 kg. Avoid swimming while the line is in."])
+    assert lexicon.knows("heavy") and lexicon.knows("swim")
+    assert not lexicon.knows("lighter")
+    assert [u.word for u in lexicon.unknown_terms("how heavy a bag can I carry to the sauna?")] == ["sauna"]
+
+
 @pytest.mark.integration
 def test_advice_lists_no_care_team_questions_from_an_unrelated_article(tmp_path, embedder, assistant):
     """A clinic adds a handout on another topic: a personal question about it must not be given the
