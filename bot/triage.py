@@ -365,11 +365,14 @@ _ASKS_FOR_INFORMATION = re.compile(
     r"^\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|when\b|"
     r"what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number))\b"
 )
-# Everyday care a handout gives instructions for: "should I" + one of these asks what it says to do,
-# unless a treatment, a medicine or a decision is in the question.
+# Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
+# cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
+# medicine or a decision is in the question.
 _SELF_CARE = re.compile(
     r"\bshould (?:i|we|my \w+|he|she|they) (?:still |also |just )?(?:drink|eat|rinse|gargle|brush|floss|wash|"
-    r"shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|store)\b"
+    r"shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|store)\b|"
+    r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when)|"
+    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed to (?!get|have|receive|take|try|start|join|enrol|be given)"
 )
 _TREATMENT_WORDS = re.compile(
     r"\b(?:medicines?|medications?|meds|drugs?|chemo\w*|therap\w*|treatments?|radiation|radiotherapy|trials?|"

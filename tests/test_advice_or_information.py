@@ -1,5 +1,6 @@
-"""A question for a time, duration, frequency or threshold, or "should I" about everyday care
-(rinsing, washing, what to wear), asks what a handout says; a decision, dose, medicine or
+"""A question for a time, duration, frequency or threshold, "should I" about everyday care
+(rinsing, washing, what to wear), "what do I do if ..." or "am I allowed to ..." about everyday
+things asks what a handout says; a decision, dose, medicine or
 prognosis asks the care team. Wordings written for this test, not taken from any eval set."""
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.unit
         "should I wear loose clothes over the dressing?",
         "how much water should I drink when my throat is sore?",
         "should we keep the bandage dry?",
+        "what do I do if the bandage gets wet?",  # instructions for something that happens
+        "am I allowed to lift shopping bags with that arm?",  # a rule the handout states
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -42,6 +45,9 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "should I keep using the cream the trial gave me?",  # everyday verb, but about a trial
         "should I use my old medicine for the pain?",
         "should I rinse my mouth instead of going to chemo?",
+        "what should I do?",
+        "what do I do if my dose is missed?",
+        "am I allowed to get the treatment at my age?",
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
