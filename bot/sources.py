@@ -19,8 +19,8 @@ from bot.types import Answer, Citation, Retrieval
 _ABOUT_SOURCE = re.compile(
     r"\b(?:who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
     r"who (?:is|are|was|were) the (?:authors?|writers?|publishers?)|authors? of (?:it|this|that|the|these)\b|"
-    r"(?:when|what year) (?:was|were) (?:it|this|that|they|these|those|the)(?: [\w-]+){0,5}? "
-    r"(?:(?:last )?(?:written|published|updated|reviewed|released))|"
+    r"(?:when|what (?:year|date)) (?:was|were) (?:it|this|that|they|these|those|the)(?: [\w-]+){0,5}? "
+    r"(?:(?:last )?(?:written|published|updated|reviewed|released|issued|printed|put out))|"
     r"publication date|what kind of (?:article|document|handout|source|paper) is|"
     r"what type of (?:article|document|handout|source|paper) is|"
     r"(?:which|what) (?:study|studies|research|papers?) (?:is|are|was|does|do) (?:it|this|that|they|the \w+) "

@@ -29,6 +29,8 @@ from bot.verify import find_problem
         ("when was this article reviewed?", True),
         ("When were the cells made?", False),  # about the treatment, not the article
         ("When was the infusion given?", False),
+        ("What date was the bowel care information put out?", True),
+        ("When were the cells produced?", False),
     ],
 )
 def test_questions_about_the_sources_are_told_apart(question, about_sources):
