@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot import question_form as qf
-from bot.quotes import drop_connective, points_back, source_span
+from bot.quotes import announces, drop_connective, points_back, source_span
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
@@ -143,8 +143,8 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
-    after = _neighbour(lead, ranked, +1) if bare_reply(lead.shown) else None
-    if after is not None:  # "No." needs the sentence that says why
+    after = _neighbour(lead, ranked, +1) if bare_reply(lead.shown) or announces(lead.shown) else None
+    if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
     for need in needs(form, lead):
         if len(chosen) >= MAX_SENTENCES:

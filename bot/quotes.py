@@ -71,6 +71,16 @@ def points_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
+def announces(sentence: str) -> bool:
+    """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y."
+    (that they differ, not how)."""
+    return bool(_ANNOUNCES.search(sentence) or _DIFFERS_ONLY.search(sentence))
+
+
+_ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
+_DIFFERS_ONLY = re.compile(r"^[^,;:]*\b(?:is|are)\s+(?:\w+\s+)?different\s+from\b[^,;:]*\.$", re.IGNORECASE)
+
+
 def quoted(sentence: str, cited: Sequence[str]) -> bool:
     """Word for word from ``cited``, allowing a dropped leading connective and its capital letter."""
     shown = _flat(sentence)

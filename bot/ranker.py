@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot import question_form as qf
-from bot.quotes import leans_back
+from bot.quotes import announces, leans_back
 from bot.text import terms
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
@@ -48,8 +48,6 @@ FEATURES = (
     "position",  # index of the sentence in its passage, capped
     "centrality",  # closeness to the other candidates' centroid: a summary sentence that answers nothing in particular
 )
-
-_ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ def featurize(
                 float(qf.echoes_verb(s.text, form.verb)),
                 float(qf.counts_unit(s.text, form.unit)),
                 float(leans_back(s.original) and not asked_match(s.asked)),
-                float(bool(_ANNOUNCES.search(s.text))),
+                float(announces(s.text)),
                 max(len(words) - 25, 0) / 25,
                 float(len(words) < 8),
                 sum(len(w) for w in words) / max(len(words), 1) / 10,

@@ -11,7 +11,7 @@ import pytest
 
 from bot import question_form as qf
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
-from bot.quotes import drop_connective, leans_back, quoted, source_span
+from bot.quotes import announces, drop_connective, leans_back, quoted, source_span
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
 from bot.text import cited_sentences
 
@@ -286,6 +286,52 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
     assert quotes[:2] == ["No.", because]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("sentence", "promise"),
+    [
+        ("A port is different from a drip in the hand.", True),
+        ("A port is different from a drip, because it sits under the skin.", False),
+        ("Two themes stand out.", True),
+        ("Some things can damage the line:", True),
+        ("The line is flushed every 7 days.", False),
+    ],
+)
+def test_a_sentence_that_promises_what_follows(sentence, promise):
+    assert announces(sentence) is promise
+
+
+def _candidates(texts: list[str], shares: list[float]) -> list:
+    """Candidates of one passage, sentence i at position i, with the given ranker shares."""
+    from bot.extractive import Candidate
+    from bot.ranker import Signals
+    from bot.types import Passage, StoredChunk, StoredSentence
+
+    ids = tuple(f"s{i}" for i in range(len(texts)))
+    chunk = StoredChunk("c1", "doc", "Title", "Section", None, " ".join(texts), ids, (), 0)
+    passage = Passage(chunk, 1.0, 0.5, 0.5, 0.0)
+    vectors = np.eye(len(texts), 8)  # orthogonal: no two repeat each other
+    return [
+        Candidate(StoredSentence(sid, text, (), vectors[i]), text, passage, Signals(text, text, 0.5, 0.5, 0, i, 0.0), p)
+        for i, (sid, text, p) in enumerate(zip(ids, texts, shares, strict=True))
+    ]
+
+
+@pytest.mark.unit
+def test_a_lead_that_only_promises_brings_the_sentence_after_it():
+    from bot.extractive import select
+
+    texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
+    found = _candidates(texts, [0.97, 0.01, 0.02])
+    chosen = select(
+        qf.read_form("How is a port different from a drip?"), sorted(found, key=lambda c: -c.probability), 100
+    )
+    assert [c.shown for c in chosen] == texts[:2]
+    plain = _candidates(["A port sits under the skin.", *texts[1:]], [0.97, 0.01, 0.02])
+    chosen = select(qf.read_form("Where does a port sit?"), sorted(plain, key=lambda c: -c.probability), 100)
+    assert [c.shown for c in chosen] == ["A port sits under the skin."]  # nothing promised, nothing added
 
 
 @pytest.mark.unit
