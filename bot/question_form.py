@@ -57,6 +57,9 @@ _DEFINITION = re.compile(
     r"|(?:the\s+)?meaning\s+of\s+(?P<meant>[^?]{1,60}?))\s*[?.!]*$",
     re.IGNORECASE,
 )
+# "What does it mean when the nurse flushes the line?" asks what "flushing" is.
+_MEANS_WHEN = re.compile(r"^what\s+does\s+it\s+mean\s+(?:when|if)\s+(?P<clause>[^?]+)", re.IGNORECASE)
+_LIGHT_VERBS = frozenset(["be", "get", "have", "do", "go", "make", "take", "feel", "say", "see", "happen"])
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|isn't|aren't|"
     r"doesn't|don't|can't|won't)\b",
@@ -281,12 +284,27 @@ def _read_kind(text: str) -> QuestionForm:
         subject = next(g for g in m.group("subject", "term", "defined", "meant") if g)
         if len(subject.split()) <= 6:
             return QuestionForm(DEFINITION, subject=subject.strip(" \"'"))
+    action = _action_named(text)
+    if action:
+        return QuestionForm(DEFINITION, subject=action)
     if _YES_NO.match(text):
         return QuestionForm(YES_NO, comparison=comparison)
     for word, kind in (("who", PERSON), ("whom", PERSON), ("where", PLACE), ("which", CHOICE)):
         if re.match(rf"{word}\b", text):
             return QuestionForm(kind, comparison=comparison)
     return QuestionForm(OTHER, comparison=comparison)
+
+
+def _action_named(text: str) -> str:
+    """ "flushing" of "what does it mean when the nurse flushes the line?"; "" for any other question."""
+    from lemminflect import getInflection
+
+    m = _MEANS_WHEN.match(text)
+    verb = main_verb(m.group("clause")) if m else ""
+    base = lemmas(verb).get("VERB", ("",))[0] if verb else ""
+    if not base or base in _LIGHT_VERBS:
+        return ""
+    return (getInflection(base, "VBG") or ("",))[0]
 
 
 def figures(sentence: str) -> list[str]:

@@ -55,6 +55,7 @@ def test_answer_type_is_read_from_the_form(question, kind, measure):
         ("What does off-the-shelf mean?", "off-the-shelf"),
         ("What does the CAR stand for?", "car"),
         ("Define remission.", "remission"),
+        ("What does it mean when the skin peels?", "peeling"),  # the action the clause names
     ],
 )
 def test_definition_questions_name_their_subject(question, subject):
@@ -65,7 +66,12 @@ def test_definition_questions_name_their_subject(question, subject):
 @pytest.mark.unit
 @pytest.mark.parametrize(
     "question",
-    ["What is the biggest advantage of it?", "What are the symptoms of the syndrome?", "What is better, A or B?"],
+    [
+        "What is the biggest advantage of it?",
+        "What are the symptoms of the syndrome?",
+        "What is better, A or B?",
+        "what does it mean if I get a rash?",  # a light verb names no action to define
+    ],
 )
 def test_what_is_the_something_is_not_a_definition(question):
     assert qf.read_form(question).kind != qf.DEFINITION
