@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot import question_form as qf
+from bot import sentence_cues as cues
 from bot.quotes import announces, drop_connective, points_back, source_span
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import terms
@@ -89,7 +90,7 @@ class ExtractiveComposer:
         """A question asking for a number needs a relevant sentence that gives one."""
         if form.kind != qf.QUANTITY:
             return True
-        return any(qf.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
+        return any(cues.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
 
 
 def candidates(retrieval: Retrieval) -> list[Candidate]:
@@ -181,12 +182,12 @@ def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]
     """What the answer still lacks after its lead: the other side, the caveat, the reason."""
     text = lead.shown
     out: list[Callable[[str], bool]] = []
-    if form.kind == qf.REASON and not qf.gives_reason(text):
-        out.append(qf.gives_reason)
-    if form.comparison and not qf.compares(text):
-        out.append(qf.compares)
-    if (form.comparison or form.kind == qf.YES_NO) and not qf.contrasts(text):
-        out.append(qf.contrasts)
+    if form.kind == qf.REASON and not cues.gives_reason(text):
+        out.append(cues.gives_reason)
+    if form.comparison and not cues.compares(text):
+        out.append(cues.compares)
+    if (form.comparison or form.kind == qf.YES_NO) and not cues.contrasts(text):
+        out.append(cues.contrasts)
     return out
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from bot import question_form as qf
+from bot import sentence_cues as cues
 from bot.quotes import announces, leans_back
 from bot.text import terms
 
@@ -80,7 +81,7 @@ def featurize(
     for s in signals:
         words = s.text.split()
         found = wanted & _terms_of(s.text, joined)
-        quantity = form.kind == qf.QUANTITY and qf.gives_measure(s.text, form.measure)
+        quantity = form.kind == qf.QUANTITY and cues.gives_measure(s.text, form.measure)
         settles = form.kind == qf.YES_NO or form.comparison
         rows.append(
             [
@@ -93,14 +94,14 @@ def featurize(
                 asked_match(s.asked),
                 float(quantity),
                 float(form.kind == qf.QUANTITY and not quantity),
-                float(form.kind == qf.REASON and qf.gives_reason(s.text)),
-                float(form.kind == qf.DEFINITION and qf.defines(s.text, form.subject)),
-                float(form.comparison and qf.compares(s.text)),
-                float(settles and qf.contrasts(s.text)),
-                float(form.superlative and qf.singles_out(s.text)),
-                float(form.origin and qf.gives_origin(s.text)),
-                float(qf.echoes_verb(s.text, form.verb)),
-                float(qf.counts_unit(s.text, form.unit)),
+                float(form.kind == qf.REASON and cues.states_cause(s.text)),
+                float(form.kind == qf.DEFINITION and cues.defines(s.text, form.subject)),
+                float(form.comparison and cues.compares(s.text)),
+                float(settles and cues.contrasts(s.text)),
+                float(form.superlative and cues.singles_out(s.text)),
+                float(form.origin and cues.gives_origin(s.text)),
+                float(cues.echoes_verb(s.text, form.verb)),
+                float(cues.counts_unit(s.text, form.unit)),
                 float(leans_back(s.original) and not asked_match(s.asked)),
                 float(announces(s.text)),
                 max(len(words) - 25, 0) / 25,

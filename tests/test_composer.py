@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bot import question_form as qf
+from bot import sentence_cues as cues
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
 from bot.quotes import announces, drop_connective, leans_back, quoted, source_span
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
@@ -95,13 +96,13 @@ def test_comparisons_are_recognised(question, comparison):
 
 @pytest.mark.unit
 def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
-    assert qf.gives_measure("About 26.9% of patients had it.", "share")
-    assert qf.gives_measure("It costs more than $400,000.", "amount")
-    assert qf.gives_measure("Making the cells takes three weeks.", "duration")
-    assert not qf.gives_measure("Making the cells is slow and costly.", "duration")
-    assert not qf.gives_measure("A 2025 review found early responses.", "count")  # a year is not a count
-    assert qf.gives_measure("A 2025 review found early responses.", "time")
-    assert qf.figures("In 2024, 120 trials were registered.") == ["120"]
+    assert cues.gives_measure("About 26.9% of patients had it.", "share")
+    assert cues.gives_measure("It costs more than $400,000.", "amount")
+    assert cues.gives_measure("Making the cells takes three weeks.", "duration")
+    assert not cues.gives_measure("Making the cells is slow and costly.", "duration")
+    assert not cues.gives_measure("A 2025 review found early responses.", "count")  # a year is not a count
+    assert cues.gives_measure("A 2025 review found early responses.", "time")
+    assert cues.figures("In 2024, 120 trials were registered.") == ["120"]
 
 
 @pytest.mark.unit
@@ -120,16 +121,21 @@ def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
     ],
 )
 def test_definitional_patterns(sentence, subject, defines):
-    assert qf.defines(sentence, subject) is defines
+    assert cues.defines(sentence, subject) is defines
 
 
 @pytest.mark.unit
 def test_reasons_caveats_and_comparisons_are_grammar_words():
-    assert qf.gives_reason("Relapse happens because the cells do not persist.")
-    assert qf.gives_reason("Poor persistence has led to relapse.")
-    assert not qf.gives_reason("The cells persist for years.")
-    assert qf.contrasts("It isn't proven superior.") and not qf.contrasts("It is cheaper and faster.")
-    assert qf.compares("It is cheaper than the older therapy.") and not qf.compares("It uses donor cells.")
+    assert cues.gives_reason("Relapse happens because the cells do not persist.")
+    assert cues.gives_reason("Poor persistence has led to relapse.")
+    assert not cues.gives_reason("The cells persist for years.")
+    # The harm a rule avoids answers a "why" too, though it names no cause.
+    assert cues.gives_reason("Hot drinks dry the throat and can make the cough worse.")
+    assert cues.gives_reason("Dust can settle and form a crust that blocks the nozzle.")
+    assert not cues.states_cause("Hot drinks dry the throat and can make the cough worse.")
+    assert not cues.gives_reason("The nozzle is cleaned every week.")
+    assert cues.contrasts("It isn't proven superior.") and not cues.contrasts("It is cheaper and faster.")
+    assert cues.compares("It is cheaper than the older therapy.") and not cues.compares("It uses donor cells.")
 
 
 # -- quoting one sentence on its own --------------------------------------------------------------
@@ -201,7 +207,7 @@ def _compose(assistant, question):
 def test_a_quantity_question_leads_with_a_figure(assistant, question):
     answer = assistant.ask(question)
     pairs = cited_sentences(answer.body)
-    assert not answer.refused and qf.figures(pairs[0][0]), answer.body
+    assert not answer.refused and cues.figures(pairs[0][0]), answer.body
 
 
 @pytest.mark.integration
@@ -209,7 +215,7 @@ def test_a_quantity_question_leads_with_a_figure(assistant, question):
 def test_a_what_is_question_leads_with_a_definition(assistant, question):
     answer = assistant.ask(question)
     lead = cited_sentences(answer.body)[0][0]
-    assert qf.defines(lead, qf.read_form(question).subject), answer.body
+    assert cues.defines(lead, qf.read_form(question).subject), answer.body
 
 
 @pytest.mark.integration
@@ -243,7 +249,7 @@ def test_a_quantity_question_with_no_figure_retrieved_is_not_covered(assistant):
     without = [
         p
         for p in retrieval.passages
-        if not any(qf.has_quantity(stored[s].text) for s in p.chunk.sentence_ids if s in stored)
+        if not any(cues.has_quantity(stored[s].text) for s in p.chunk.sentence_ids if s in stored)
     ]
     assert without, "the test needs a retrieved passage that states no figure"
     answer = ExtractiveComposer().compose(question, replace(retrieval, passages=without))
@@ -370,13 +376,13 @@ def test_the_questions_own_verb_and_counted_unit_are_read(question, verb, unit):
 
 @pytest.mark.unit
 def test_superlative_origin_verb_and_unit_signals():
-    assert qf.read_form("What is the biggest risk?").superlative and qf.singles_out("The main risk is infection.")
-    assert qf.read_form("Where do the cells come from?").origin and qf.gives_origin("They are collected from donors.")
+    assert qf.read_form("What is the biggest risk?").superlative and cues.singles_out("The main risk is infection.")
+    assert qf.read_form("Where do the cells come from?").origin and cues.gives_origin("They are collected from donors.")
     assert not qf.read_form("Where is the clinic?").origin
-    assert qf.echoes_verb("Do not wash off the marks.", "washed") and not qf.echoes_verb("Keep them dry.", "washed")
-    assert qf.counts_unit("Most people have it 5 days a week.", "day") and not qf.counts_unit(
+    assert cues.echoes_verb("Do not wash off the marks.", "washed") and not cues.echoes_verb("Keep them dry.", "washed")
+    assert cues.counts_unit("Most people have it 5 days a week.", "day") and not cues.counts_unit(
         "It lasts 5 weeks.", "day"
     )
-    assert qf.gives_reason("The cold narrows the vessels, so less of the drug arrives.")
-    assert qf.gives_measure("Replace your toothbrush every month.", "share")
-    assert not qf.gives_measure("Every patient is different.", "share")
+    assert cues.gives_reason("The cold narrows the vessels, so less of the drug arrives.")
+    assert cues.gives_measure("Replace your toothbrush every month.", "share")
+    assert not cues.gives_measure("Every patient is different.", "share")

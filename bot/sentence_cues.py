@@ -1,0 +1,167 @@
+"""What a candidate sentence states: a figure of the kind asked for, a reason, a caveat, a
+comparison, a definition, the question's own verb. The ranker's features and the composer's
+needs are built on these; ``bot.question_form`` reads the question they are matched against.
+
+English grammar only; nothing here knows the articles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.text import lemmas
+
+#: "the main", "greatest", "most": one thing singled out (in a question or in a sentence).
+SUPERLATIVE = re.compile(
+    r"\b(?:biggest|greatest|largest|highest|lowest|strongest|best|worst|main|most|key|primary|major|chief|"
+    r"principal|foremost|leading)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundreds?|"
+    r"thousands?|millions?|billions?|dozens?|half|third|quarter|once|twice"
+)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*\s*%?")
+_TIME_UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
+_SIGNS = {
+    "duration": re.compile(rf"\b(?:{_TIME_UNITS})\b", re.IGNORECASE),
+    "time": re.compile(
+        rf"\b(?:{_TIME_UNITS}|ago|since|january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\b",
+        re.IGNORECASE,
+    ),
+    "share": re.compile(
+        rf"%|\bper\s?cent\b|\b(?:{_NUMBER_WORDS}|most|majority|minority|rate|incidence|proportion|daily|weekly|"
+        r"monthly|yearly|hourly|nightly|every\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?|hours?|mornings?|"
+        r"nights?|evenings?|meals?))\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(rf"[$£€¥]|\b(?:{_NUMBER_WORDS}|dollars?|euros?|pounds?)\b", re.IGNORECASE),
+    "count": re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
+}
+_REASON_IN_TEXT = re.compile(
+    r"\b(?:because|due\s+to|so\s+that|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|"
+    r"caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
+    r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b|,\s+so\s+(?!that\b|far\b|much\b|many\b)",
+    re.IGNORECASE,
+)
+# A consequence explains a rule too: "it can make sores worse", "a clot that blocks it".
+_CONSEQUENCE_IN_TEXT = re.compile(
+    r"\b(?:can|could|may|might|will|would)\s+(?:\w+\s+){0,2}?(?:make|cause|damage|harm|block|hurt|irritate)\b|"
+    r"\bmakes?\s+(?:\w+\s+){0,3}?(?:worse|harder|sorer)\b|\b(?:that|which)\s+(?:blocks?|damages?|harms?)\b|"
+    r"\botherwise\b",
+    re.IGNORECASE,
+)
+_CONTRAST_IN_TEXT = re.compile(
+    r"\b(?:however|but|although|though|yet|still|not|no|never|nor|few|limited|only|unknown|unclear|uncertain|"
+    r"remains?|may|might|caution|cautious|risks?|drawbacks?|challenges?|early)\b|n't\b",
+    re.IGNORECASE,
+)
+_COMPARATIVE_IN_TEXT = re.compile(
+    r"\b(?:\w+er\s+than|more|less|fewer|lower|higher|better|worse|greater|smaller|compared|whereas|unlike|"
+    r"instead\s+of|by\s+contrast|in\s+contrast|rather\s+than|versus|vs\.?|similar|both)\b",
+    re.IGNORECASE,
+)
+_ORIGIN_IN_TEXT = re.compile(
+    r"\b(?:from|derived|sourced|obtained|collected|harvested|donated|extracted|grown)\b", re.IGNORECASE
+)
+_DEFINING_VERB = r"(?:is|are|was|were|means?|refers?\s+to|describes?|stands?\s+for|is\s+defined\s+as)"
+
+
+def figures(sentence: str) -> list[str]:
+    """Figures in digits, years left out ("120", "26.9%", "$400,000"; not "2024")."""
+    return [f.strip() for f in _FIGURE.findall(_YEAR.sub(" ", sentence))]
+
+
+def gives_measure(sentence: str, measure: str) -> bool:
+    """States the kind of figure a quantity question asks for: a duration needs a time unit, a date
+    a year or a time word; a share, an amount or a count any figure or the words for one."""
+    if measure == "time" and _YEAR.search(sentence):
+        return True
+    sign = _SIGNS.get(measure)
+    if sign is not None and sign.search(sentence):
+        return True
+    return measure in ("share", "amount", "count") and bool(figures(sentence))
+
+
+def has_quantity(sentence: str) -> bool:
+    """States any figure, share, amount or duration."""
+    return any(gives_measure(sentence, m) for m in _SIGNS)  # the kinds a quantity question asks for
+
+
+def states_cause(sentence: str) -> bool:
+    """Names a cause: "because", "due to", ", so", "leads to"."""
+    return bool(_REASON_IN_TEXT.search(sentence))
+
+
+def gives_reason(sentence: str) -> bool:
+    """Answers a "why": a cause, or the harm a rule avoids ("can make sores worse")."""
+    return states_cause(sentence) or bool(_CONSEQUENCE_IN_TEXT.search(sentence))
+
+
+def contrasts(sentence: str) -> bool:
+    """Says "but", "not", "few", "still", "may": a limit or caveat."""
+    return bool(_CONTRAST_IN_TEXT.search(sentence))
+
+
+def compares(sentence: str) -> bool:
+    return bool(_COMPARATIVE_IN_TEXT.search(sentence))
+
+
+def echoes_verb(sentence: str, verb: str) -> bool:
+    """Uses the question's main verb in any form ("washed" for "wash", "hurts" for "hurt")."""
+    if not verb:
+        return False
+    forms = {verb, *_bases(verb)}
+    starts = tuple({form[:3] for form in forms})  # only words that could be a form of it are looked up
+    said = (word for word in re.findall(r"[a-z]+", sentence.lower()) if word.startswith(starts))
+    return any(word in forms or forms.intersection(_bases(word)) for word in said)
+
+
+def _bases(word: str) -> tuple[str, ...]:
+    return tuple(base for bases in lemmas(word).values() for base in bases)
+
+
+def counts_unit(sentence: str, unit: str) -> bool:
+    """States a number of the unit asked for ("5 days", "two weeks", "8 cups")."""
+    if not unit:
+        return False
+    return bool(re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}|a|an|one))\W*(?:\w+\W+)?{re.escape(unit)}s?\b", sentence, re.I))
+
+
+def singles_out(sentence: str) -> bool:
+    """Names one thing as standing out: "the greatest advantage", "the main risk", "most"."""
+    return bool(SUPERLATIVE.search(sentence))
+
+
+def gives_origin(sentence: str) -> bool:
+    """Says where something comes from: "from donors", "derived from", "collected"."""
+    return bool(_ORIGIN_IN_TEXT.search(sentence))
+
+
+def defines(sentence: str, subject: str) -> bool:
+    """Defines ``subject``: "X is/are ...", "X (ABBR)" / "long form (X)", "X stands for", "known as X"."""
+    words = re.findall(r"[a-z0-9]+", subject.lower())
+    while words and words[0] in ("a", "an", "the"):
+        words = words[1:]
+    if not words:
+        return False
+    text = sentence.lower()
+    name = _name_pattern(words)
+    patterns = (
+        rf"^(?:\w+\s+){{0,3}}[\"'“]?{name}[\"'”]?\s*(?:\([^)]*\)\s*)?,?\s*{_DEFINING_VERB}\b",
+        rf"\b{name}\s*\([^)]{{2,60}}\)|\([^)]*\b{name}\)",
+        rf"\b(?:known\s+as|called|termed|so-called)\s+[\"'“]?(?:an?\s+|the\s+)?{name}\b",
+        rf"\b{name}[\"'”]?\s*(?:—|–|:|,)\s*(?:an?|the)\s+\w+",
+    )
+    if any(re.search(p, text) for p in patterns):
+        return True
+    # "What does grade 4 mucositis mean?" answered by "Grade 4 means ...": the term without the
+    # noun it qualifies, said at the start of a sentence that defines it.
+    return len(words) >= 3 and bool(re.match(rf"{_name_pattern(words[:-1])}\s+{_DEFINING_VERB}\b", text))
+
+
+def _name_pattern(words: list[str]) -> str:
+    """The words in order, allowing plural -s and hyphens or spaces between them."""
+    return r"[\s-]*".join(rf"{re.escape(w.rstrip('s'))}s?" for w in words)
