@@ -356,7 +356,8 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     t = _ASKING_WHAT.sub(" ", normalise(text))
     if _ASKS_FOR_INFORMATION.match(t) and not _DECISION.search(t):
         return False
-    if not _DECISION.search(t) and not _TREATMENT_WORDS.search(t) and not names.named_treatment(t):
+    about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
+    if not _DECISION.search(t) and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
         t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
 
@@ -374,6 +375,7 @@ _SELF_CARE = re.compile(
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when)|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed to (?!get|have|receive|take|try|start|join|enrol|be given)"
 )
+_WHEN_TREATED = re.compile(r"\b(?:after|during|while (?:on|having|getting)|since|before|following)\s+(?:\S+\s*){1,3}$")
 _TREATMENT_WORDS = re.compile(
     r"\b(?:medicines?|medications?|meds|drugs?|chemo\w*|therap\w*|treatments?|radiation|radiotherapy|trials?|"
     r"infusions?|transplants?|surgery|operation)\b"

@@ -26,6 +26,8 @@ pytestmark = pytest.mark.unit
         "should we keep the bandage dry?",
         "what do I do if the bandage gets wet?",  # instructions for something that happens
         "am I allowed to lift shopping bags with that arm?",  # a rule the handout states
+        "am I allowed to drive after the infusion?",  # the treatment only says when
+        "should I eat before my chemo?",
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
