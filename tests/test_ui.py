@@ -429,25 +429,15 @@ def test_phone_gives_the_conversation_the_screen(apps, browser):
     short = page.locator("#bot-header .notice-short")
     assert short.is_visible() and short.evaluate("p => p.getBoundingClientRect().height") < 44
     assert replies.NOTICE in page.locator(FINAL_ANSWER).first.inner_text()
-    # The composer is one row: the question box, Send and "More" share one line.
-    row = [page.locator(s).bounding_box() for s in ("#bot-question textarea", "#bot-send", "#bot-more-toggle")]
-    assert max(b["y"] for b in row) - min(b["y"] for b in row) < 24, row
+    assert_composer_is_one_row(page)
     assert figures["body_text_px"] >= 16, figures
     assert figures["min_text_px"] >= 16, figures["smallest_text"]
     assert figures["min_target_px"] >= 44, figures["smallest_target"]
     assert figures["min_contrast"] >= 4.5, figures["lowest_contrast"]
-    # axe at the end of the page, where the sticky composer covers nothing (mid-scroll, a button
-    # half under it counts as a partly obscured target).
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_timeout(300)
-    violations = axe(page)
-    assert not violations, json.dumps(violations, indent=1)
+    assert_no_violations_at_the_end(page)
 
     assert_folded_then_unfolded(page)
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_timeout(300)
-    violations = axe(page)  # unfolded too
-    assert not violations, json.dumps(violations, indent=1)
+    assert_no_violations_at_the_end(page)  # unfolded too
     page.click("#bot-starters button >> nth=1")  # a starter question, asked from the unfolded list
     wait_answer(page, 2)
     assert page.locator("#bot-more").is_hidden()  # asking folds them away again
@@ -508,15 +498,11 @@ def test_screen_words_follow_the_visitors_language_on_a_phone(apps, browser):
     more = page.get_by_role("button", name=screen_words("es")["more_questions"])
     assert more.count() == 1 and more.is_visible()  # its accessible name, "Más" on a phone
     # Still one row, 16 px text and 44 px targets with the longer words; no axe violation.
-    row = [page.locator(s).bounding_box() for s in ("#bot-question textarea", "#bot-send", "#bot-more-toggle")]
-    assert max(b["y"] for b in row) - min(b["y"] for b in row) < 24, row
+    assert_composer_is_one_row(page)
     figures = page.evaluate(MEASURE_JS)
     assert figures["min_text_px"] >= 16, figures["smallest_text"]
     assert figures["min_target_px"] >= 44, figures["smallest_target"]
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_timeout(300)
-    violations = axe(page)
-    assert not violations, json.dumps(violations, indent=1)
+    assert_no_violations_at_the_end(page)
 
     ask(page, "What does off-the-shelf mean?", turn=2)  # English again: the screen follows
     wait_words(page, "en")
@@ -529,10 +515,7 @@ def test_screen_words_follow_the_visitors_language_on_a_phone(apps, browser):
     assert page.locator("#turn-2 .body p").first.evaluate(direction) == "ltr"
     page.fill(QUESTION_BOX, ARABIC_QUESTION)
     assert page.locator("#bot-question textarea").evaluate("el => getComputedStyle(el).unicodeBidi") == "plaintext"
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-    page.wait_for_timeout(300)
-    violations = axe(page)
-    assert not violations, json.dumps(violations, indent=1)
+    assert_no_violations_at_the_end(page)
 
     page.click("#bot-new")  # a new conversation starts in English
     page.wait_for_selector("#bot-conversation .empty")
@@ -597,6 +580,21 @@ def timed_ask(page, question: str, turn: int) -> float:
     ask(page, question, turn=turn)
     timing = page.evaluate("window.__timing")
     return round(timing["first"] - timing["sent"])
+
+
+def assert_composer_is_one_row(page) -> None:
+    """The question box, Send and "More" share one line."""
+    row = [page.locator(s).bounding_box() for s in ("#bot-question textarea", "#bot-send", "#bot-more-toggle")]
+    assert max(b["y"] for b in row) - min(b["y"] for b in row) < 24, row
+
+
+def assert_no_violations_at_the_end(page) -> None:
+    """axe at the end of the page, where the sticky composer covers nothing (mid-scroll, a button
+    half under it counts as a partly obscured target)."""
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_timeout(300)
+    violations = axe(page)
+    assert not violations, json.dumps(violations, indent=1)
 
 
 def axe(page) -> list[dict]:
