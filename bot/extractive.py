@@ -19,7 +19,7 @@ import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.quotes import announces, drop_connective, points_back, source_span
+from bot.quotes import announces, drop_connective, source_span, sums_up_before
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
@@ -165,9 +165,13 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
 
 
 def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence right before ``lead`` in its passage when ``lead`` points back at it ("This",
-    "It", "These"), so that the answer stands alone; None when it does not, or that one is a question."""
-    return _neighbour(lead, ranked, -1) if points_back(lead.shown) else None
+    """The sentence right before ``lead`` in its passage when ``lead`` needs it to say anything
+    ("This is called X.", "These can be signs of ...") or it is a bare reply to the article's own
+    question ("No." before "It is caused by ..."); None otherwise."""
+    before = _neighbour(lead, ranked, -1)
+    if before is not None and (sums_up_before(lead.shown) or bare_reply(before.shown)):
+        return before
+    return None
 
 
 def _neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate | None:
@@ -219,7 +223,7 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
     """The body "quote [n] quote [m]" and one source card per passage, numbered in order of use."""
     citations: dict[str, Citation] = {}
     parts = []
-    for c in chosen:
+    for i, c in enumerate(chosen):
         chunk = c.passage.chunk
         citation = citations.get(chunk.id)
         if citation is None:
@@ -231,5 +235,13 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
         for ref in c.sentence.refs:
             if ref in known and all(r["n"] != ref for r in citation.references):
                 citation.references.append(known[ref].to_dict())
-        parts.append(f"{c.shown} [{citation.n}]")
+        if bare_reply(c.shown) and _follows(chosen[i + 1 : i + 2], c):
+            parts.append(c.shown)  # "No. It is caused by ... [1]": the reply and its reason, one claim
+        else:
+            parts.append(f"{c.shown} [{citation.n}]")
     return Answer(body=" ".join(parts), citations=list(citations.values()))
+
+
+def _follows(after: list[Candidate], c: Candidate) -> bool:
+    """Is the one candidate in ``after`` the sentence right after ``c`` in the same passage?"""
+    return bool(after) and after[0].passage is c.passage and after[0].signals.position == c.signals.position + 1

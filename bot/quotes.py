@@ -71,6 +71,22 @@ def points_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
+def sums_up_before(sentence: str) -> bool:
+    """Opens with a demonstrative that stands for what the sentence before said ("This is called
+    flushing.", "These can be signs of an infection."), or only names it ("They are known as X."):
+    quoted alone, it says nothing a reader can use. A personal pronoun ("It happens because ...",
+    "They affect 4 in 10 people.") usually means what the question named, and may stand alone."""
+    return bool(_DEMONSTRATIVE.match(sentence) or _ONLY_NAMES.match(sentence))
+
+
+_DEMONSTRATIVE = re.compile(r"^\s*(?:this|these|that|those|such|both|the\s+(?:latter|former|same))\b", re.IGNORECASE)
+_ONLY_NAMES = re.compile(
+    r"^\s*(?:it|they)\s+(?:is|are)\s+(?:also\s+|often\s+|sometimes\s+)?"
+    r"(?:called|known\s+as|termed|referred\s+to\s+as|named)\s[^,;:]*$",
+    re.IGNORECASE,
+)
+
+
 def announces(sentence: str) -> bool:
     """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y."
     (that they differ, not how)."""

@@ -42,7 +42,7 @@ _SIGNS = {
 }
 _REASON_IN_TEXT = re.compile(
     r"\b(?:because|due\s+to|so\s+that|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|"
-    r"caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
+    r"(?:is|are|was|were|be|been|mostly|mainly|often|usually|largely|partly)\s+caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
     r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b|,\s+so\s+(?!that\b|far\b|much\b|many\b)",
     re.IGNORECASE,
 )

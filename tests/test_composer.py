@@ -12,7 +12,7 @@ import pytest
 from bot import question_form as qf
 from bot import sentence_cues as cues
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
-from bot.quotes import announces, drop_connective, leans_back, quoted, source_span
+from bot.quotes import announces, drop_connective, leans_back, quoted, source_span, sums_up_before
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
 from bot.text import cited_sentences
 
@@ -293,11 +293,28 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
         assert quotes.index("This is called chlorosis.") == 1
     assert len(quotes) <= MAX_SENTENCES
 
-    # The article's own question answered with a bare "No.": quoted with the sentence that says why.
+    # The article's own question answered with a bare "No.": quoted with the sentence that says why,
+    # the two as one cited claim.
     answer, _ = _compose(assistant, "Is chlorosis contagious?")
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
-    assert quotes[:2] == ["No.", because]
+    assert quotes[0] == f"No. {because}", answer.body
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("sentence", "needs_before"),
+    [
+        ("This is called chlorosis.", True),
+        ("These can be signs of an infection that needs treatment the same day.", True),
+        ("They are known as natural killer cells.", True),
+        ("It happens because radiation harms the new skin cells.", False),
+        ("They affect up to 4 in 10 people having chemotherapy.", False),
+        ("Blueberries need soil with a low pH.", False),
+    ],
+)
+def test_a_lead_needs_the_sentence_before_only_when_it_stands_for_it(sentence, needs_before):
+    assert sums_up_before(sentence) is needs_before
 
 
 @pytest.mark.unit
