@@ -32,6 +32,7 @@ FOLLOW_RATIO = 0.07
 NEED_RATIO = 0.1
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
+REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
 
@@ -141,6 +142,9 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     """The best answer first; then what the question's form still needs; then a near-equal with news."""
     lead = ranked[0]
     chosen = [lead]
+    reason = _reason_after(form, lead, ranked)
+    if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
+        lead, chosen = reason, [reason, lead]
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
@@ -162,6 +166,26 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
             break
         chosen.append(pick)
     return chosen
+
+
+def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For a "why" whose best match states the fact asked about but not why: the best sentence of the
+    same passage that explains in so many words ("because", ", so less of the drug reaches ...",
+    "can make sores worse") and is on the question (an article explains a rule or a fact beside it),
+    or None. "X leads to Y" does not count here: it says what X does, not why the thing asked about is."""
+    if form.kind != qf.REASON or cues.gives_reason(lead.shown):
+        return None
+    return next(
+        (
+            c
+            for c in ranked
+            if c.passage is lead.passage
+            and c.signals.cosine >= REASON_MIN_COSINE
+            and cues.explains(c.shown)
+            and not sums_up_before(c.shown)
+        ),
+        None,
+    )
 
 
 def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

@@ -40,12 +40,20 @@ _SIGNS = {
     "amount": re.compile(rf"[$£€¥]|\b(?:{_NUMBER_WORDS}|dollars?|euros?|pounds?)\b", re.IGNORECASE),
     "count": re.compile(rf"\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE),
 }
-_REASON_IN_TEXT = re.compile(
-    r"\b(?:because|due\s+to|so\s+that|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|"
-    r"(?:is|are|was|were|be|been|mostly|mainly|often|usually|largely|partly)\s+caused\s+by|causes?|led\s+to|leading\s+to|resulted\s+in|therefore|thus|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
-    r"in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by)\b|,\s+so\s+(?!that\b|far\b|much\b|many\b)",
-    re.IGNORECASE,
+# ", so it becomes thin" is a consequence; ", so read the label" is advice.
+_SO_CLAUSE = (
+    r",\s+so\s+(?=(?:it|they|you|we|he|she|this|these|those|the|an?|less|more|fewer|your|their|its|there)\b"
+    r"|[a-z]+\s+(?:is|are|was|were|can|cannot|may|might|will|would|does|do|has|have)\b)"
 )
+# Words that say why, and the words a description uses for what a thing does.
+_WHY_WORDS = r"because|so\s+that|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason"
+_MECHANISM_WORDS = (
+    r"due\s+to|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|led\s+to|leading\s+to|"
+    r"resulted\s+in|(?:is|are|was|were|be|been|mostly|mainly|often|usually|largely|partly)\s+caused\s+by|"
+    r"causes?|therefore|thus|in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by"
+)
+_EXPLAINS_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
+_REASON_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS}|{_MECHANISM_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 # A consequence explains a rule too: "it can make sores worse", "a clot that blocks it".
 _CONSEQUENCE_IN_TEXT = re.compile(
     r"\b(?:can|could|may|might|will|would)\s+(?:\w+\s+){0,2}?(?:make|cause|damage|harm|block|hurt|irritate)\b|"
@@ -103,6 +111,12 @@ def gives_reason(sentence: str) -> bool:
 def contrasts(sentence: str) -> bool:
     """Says "but", "not", "few", "still", "may": a limit or caveat."""
     return bool(_CONTRAST_IN_TEXT.search(sentence))
+
+
+def explains(sentence: str) -> bool:
+    """Says why in so many words: "because", "so that", ", so it ...", "which is why", or the harm a
+    rule avoids; not the mechanism words of a description ("results in", "leads to", "causes")."""
+    return bool(_EXPLAINS_IN_TEXT.search(sentence) or _CONSEQUENCE_IN_TEXT.search(sentence))
 
 
 def compares(sentence: str) -> bool:

@@ -134,6 +134,16 @@ def test_reasons_caveats_and_comparisons_are_grammar_words():
     assert cues.gives_reason("Dust can settle and form a crust that blocks the nozzle.")
     assert not cues.states_cause("Hot drinks dry the throat and can make the cough worse.")
     assert not cues.gives_reason("The nozzle is cleaned every week.")
+    # ", so" before a clause is a consequence; before an instruction it is advice.
+    assert cues.explains("The cold narrows the vessels, so less of the drug arrives.")
+    assert not cues.gives_reason("Many shop rinses contain alcohol, so read the label.")
+    # "leads to" describes what a thing does: a reason, but not one that outranks the best match.
+    assert cues.states_cause("Poor persistence has led to relapse.") and not cues.explains(
+        "Poor persistence led to relapse."
+    )
+    assert not cues.states_cause("It is the rash caused by the sun.") and cues.states_cause(
+        "The rash is caused by the sun."
+    )
     assert cues.contrasts("It isn't proven superior.") and not cues.contrasts("It is cheaper and faster.")
     assert cues.compares("It is cheaper than the older therapy.") and not cues.compares("It uses donor cells.")
 
@@ -315,6 +325,35 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
 )
 def test_a_lead_needs_the_sentence_before_only_when_it_stands_for_it(sentence, needs_before):
     assert sums_up_before(sentence) is needs_before
+
+
+_SEEDLINGS = """---
+id: raising-seedlings
+title: Raising seedlings on a windowsill
+---
+## Watering
+
+Water the seed trays in the early morning. A fine rose on the can keeps the compost from washing
+away. Leaves that stay wet through a cool night can grow mould, so the young seedlings may rot. Let the
+top of the compost dry a little between waterings.
+"""
+
+
+@pytest.mark.integration
+def test_a_why_question_leads_with_the_reason_beside_the_rule(tmp_path, embedder):
+    """The best match restates the rule ("Water ... in the early morning."); the reason beside it leads."""
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "seedlings.md").write_text(_SEEDLINGS, encoding="utf-8")
+    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+    assistant.ensure_index()
+    answer, _ = _compose(assistant, "Why should seedlings be watered in the morning?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert quotes[0].startswith("Leaves that stay wet through a cool night can grow mould"), answer.body
+    assert "Water the seed trays in the early morning." in quotes
 
 
 @pytest.mark.unit
