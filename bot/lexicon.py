@@ -277,7 +277,7 @@ class Lexicon:
             lower = word.lower()
             if len(lower) < 3 or lower in out or self.knows(lower):
                 continue
-            zipf = english_zipf(lower)
+            zipf = max([english_zipf(lower), *map(english_zipf, lemmas(lower).get("NOUN", ()))])  # "cycles": "cycle"
             if not names_a_thing(lower) and (zipf >= RARE_ZIPF or not describes_a_thing(lower)):
                 continue  # a verb, or an everyday adjective ("happens", "painful"): how it is asked, not what
             if len(lower) == 3 and not word.isupper():

@@ -542,6 +542,17 @@ def test_a_form_of_a_word_the_articles_use_is_known():
     assert [u.word for u in lexicon.unknown_terms("how heavy a bag can I carry to the sauna?")] == ["sauna"]
 
 
+@pytest.mark.unit
+def test_a_plural_is_as_everyday_as_its_singular():
+    """ "cycles" is rarer in English than "cycle": an everyday word, not a rare name to refuse on."""
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["The line is flushed once every 7 days."])
+    unknown = {u.word: u.rare for u in lexicon.unknown_terms("How often is it flushed between chemo cycles?")}
+    assert unknown.get("cycles") is False  # unknown, but everyday: left to similarity and meaning
+    assert [u.word for u in lexicon.unknown_terms("Is it flushed during lupus treatment?") if u.rare] == ["lupus"]
+
+
 @pytest.mark.integration
 def test_advice_lists_no_care_team_questions_from_an_unrelated_article(tmp_path, embedder, assistant):
     """A clinic adds a handout on another topic: a personal question about it must not be given the
