@@ -223,8 +223,12 @@ class Lexicon:
         for rank, buckets in enumerate((self._by_length, _english_by_length())):
             for candidate, distance in _near(lower, buckets, limit):
                 # Nearest first; then the same first letter ("aproved" → "approved", not "proved"),
+                # then a word the typing only left letters out of ("showr" → "shower", not "shows"),
                 # then a word of the articles, then the more common word.
-                ranked.append((distance, candidate[0] != lower[0], rank, -english_zipf(candidate), candidate))
+                omitted = _left_out_of(lower, candidate)
+                ranked.append(
+                    (distance, candidate[0] != lower[0], not omitted, rank, -english_zipf(candidate), candidate)
+                )
         return min(ranked)[-1] if ranked else None
 
     # -- coverage ---------------------------------------------------------------------
@@ -320,6 +324,12 @@ def describes_a_thing(word: str) -> bool:
     Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing.
     """
     return word in lemmas(word).get("ADJ", ())
+
+
+def _left_out_of(typed: str, word: str) -> bool:
+    """Is ``typed`` ``word`` with some letters left out (the commonest slip: "realy", "showr")?"""
+    letters = iter(word)
+    return len(typed) < len(word) and all(ch in letters for ch in typed)
 
 
 def _near(word: str, by_length: dict[int, list[str]], limit: int, per_length: int = 5) -> list[tuple[str, int]]:

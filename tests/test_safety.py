@@ -253,6 +253,9 @@ def test_spelling_follows_the_corpus_and_never_touches_real_words():
     assert lexicon.correct("are there side efects")[0] == "are there side effects"
     assert lexicon.correct("is car-nk aproved")[0] == "is car-nk approved"
     assert lexicon.correct("wat is cytokin relese")[0] == "what is cytokine release"
+    # Equally near: the word the typing only left a letter out of, though "shows" is more common.
+    showers = Lexicon(["The study shows it. Cover the dressing before you shower."])
+    assert showers.correct("can i have a showr")[0] == "can i have a shower"
     for word in ("slurring", "Kymriah", "CRS", "tumor", "NK"):
         assert lexicon.suggest(word) is None
     assert [u.word for u in lexicon.unknown_terms("Does CAR-T work for lupus?")] == ["lupus"]
