@@ -43,7 +43,10 @@ def resolve(question: str, history: Sequence[Message]) -> str:
     """The question with its first pronoun (or "that <noun>") replaced by the previous subject."""
     if not history or not _LEANS.search(question):
         return question
-    subject = subject_of(_last_question(history))
+    previous = _last_question(history)
+    subject = subject_of(previous)
+    if _THEY.search(question) and not _IT.search(question) and not (subject and _plural(subject.split()[-1])):
+        subject = _plural_phrase(previous) or subject  # "they" agrees with a plural: "marks and dots"
     if not subject:
         return question
     one = _fill_one(question, subject)
@@ -110,12 +113,33 @@ def subject_of(question: str) -> str | None:
             continue
         if not core or core in STOPWORDS or not _can_name(core):
             break
+        if subject and _plural(subject[-1]) and "VERB" in lemmas(core) and not _plural(core):
+            break  # "do ice chips help ...": a plural subject's verb follows it in its base form
         subject.append(word.strip(',;:"()'))
     while subject and subject[-1].lower() == "of":
         subject.pop()
     if len(subject) > 1 and qf.read_form(asked).kind == qf.YES_NO and _can_describe(subject[-1].lower()):
         subject.pop()  # "Is X safe?": the last word is what is asked of the subject
     return " ".join(subject) or None
+
+
+def _plural_phrase(question: str) -> str | None:
+    """The first plural noun phrase of a question, joined by "and" ("marks and tattoo dots"), or None."""
+    run: list[str] = []
+    for word in [*question.strip().rstrip("?.! ").split(), "."]:
+        core = word.strip(",;:\"'()").lower()
+        if core and core not in STOPWORDS and (_can_name(core) or _can_describe(core)):
+            run.append(word.strip(',;:"()'))
+            continue
+        if core == "and" and run:
+            run.append(core)
+            continue
+        while run and run[-1] == "and":
+            run.pop()
+        if run and _plural(run[-1]):
+            return " ".join(run)
+        run = []
+    return None
 
 
 def _can_name(word: str) -> bool:

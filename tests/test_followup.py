@@ -21,6 +21,7 @@ def _history(question: str) -> list[dict[str, str]]:
         ("What are the side effects of Xyloprene?", "side effects of Xyloprene"),
         ("Is Xyloprene better than Glorbin?", "Xyloprene"),  # "better" is how it is asked, not what
         ("How is dialysis done?", "dialysis"),
+        ("Do ice packs help reduce swelling?", "ice packs"),  # a plural subject's verb ends it
         ("Why?", None),
     ],
 )
@@ -36,6 +37,13 @@ def test_the_subject_is_the_noun_phrase_asked_about(previous, subject):
         ("What is a port?", "what about its risks?", "what about port's risks?"),
         ("Tell me about the Glorbin trial", "who ran that trial?", "who ran the Glorbin trial?"),
         ("Is Xyloprene safe?", "so how sure are they about it?", "so how sure are they about Xyloprene?"),
+        ("Do ice packs help reduce swelling?", "do they work for everyone?", "do ice packs work for everyone?"),
+        # "they" agrees with a plural: the things the question named, when its subject is not one.
+        (
+            "Why did the nurse put stickers and plastic clips on my arm?",
+            "can they get wet?",
+            "can stickers and plastic clips get wet?",
+        ),
         # "one": the noun left out is the previous subject's, in the number asked for.
         (
             "What are the side effects of Xyloprene?",
