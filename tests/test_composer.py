@@ -118,6 +118,9 @@ def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
         # The term without the noun it qualifies: "what does stage 2 rash mean?"
         ("Stage 2 means the rash covers half the body.", "stage 2 rash", True),
         ("Your doctor may stage the rash from 1 to 4.", "stage 2 rash", False),
+        # What a treatment uses or how it works is what it is.
+        ("Dialysis uses a machine to clean the blood.", "dialysis", True),
+        ("Many units now offer dialysis at home.", "dialysis", False),
     ],
 )
 def test_definitional_patterns(sentence, subject, defines):
