@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 REQUIRED_KEYS = ("id", "title")
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+\S")
 
 
 class CorpusError(Exception):
@@ -163,6 +164,9 @@ def parse_sections(body: str) -> list[Section]:
             if paragraphs:
                 sections.append(Section(title, tuple(paragraphs)))
             title, paragraphs = heading.group(1), []
+        elif _LIST_ITEM.match(line):
+            end_paragraph()  # each item of a list is read on its own, not as one long sentence
+            current.append(line.strip())
         elif line.strip():
             current.append(line.strip())
         else:

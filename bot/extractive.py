@@ -19,7 +19,7 @@ import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.quotes import announces, drop_connective, source_span, sums_up_before
+from bot.quotes import announces, continues_lead_in, drop_connective, is_list_item, source_span, sums_up_before
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
@@ -32,6 +32,7 @@ FOLLOW_RATIO = 0.07
 NEED_RATIO = 0.1
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
+MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
@@ -148,7 +149,7 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
-    after = _neighbour(lead, ranked, +1) if bare_reply(lead.shown) or announces(lead.shown) else None
+    after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
     for need in needs(form, lead):
@@ -166,6 +167,15 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
             break
         chosen.append(pick)
     return chosen
+
+
+def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:
+    """Does ``lead`` need the sentence after it: a bare reply, a promise of what follows, or a list
+    item that goes on ("- a cap has come off." then "Do not touch the open end ...")?"""
+    if bare_reply(lead.shown) or announces(lead.shown):
+        return True
+    after = _neighbour(lead, ranked, +1)
+    return after is not None and is_list_item(lead.shown) and not is_list_item(after.shown)
 
 
 def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
@@ -189,9 +199,16 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
 
 
 def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
-    """The sentence right before ``lead`` in its passage when ``lead`` needs it to say anything
-    ("This is called X.", "These can be signs of ...") or it is a bare reply to the article's own
-    question ("No." before "It is caused by ..."); None otherwise."""
+    """The sentence before ``lead`` that it needs: the one it stands for ("This is called X.",
+    "These can be signs of ..."), the article's bare reply to its own question ("No." before "It is
+    caused by ..."), or for a list item that finishes a sentence, the lead-in above the list ("Call
+    the helpline if you:"); None otherwise."""
+    if continues_lead_in(lead.shown):
+        for step in range(1, MAX_LIST_ITEMS + 1):
+            before = _neighbour(lead, ranked, -step)
+            if before is None or announces(before.shown):
+                return before
+        return None
     before = _neighbour(lead, ranked, -1)
     if before is not None and (sums_up_before(lead.shown) or bare_reply(before.shown)):
         return before
@@ -259,8 +276,8 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
         for ref in c.sentence.refs:
             if ref in known and all(r["n"] != ref for r in citation.references):
                 citation.references.append(known[ref].to_dict())
-        if bare_reply(c.shown) and _follows(chosen[i + 1 : i + 2], c):
-            parts.append(c.shown)  # "No. It is caused by ... [1]": the reply and its reason, one claim
+        if (bare_reply(c.shown) or c.shown.rstrip().endswith(":")) and _follows(chosen[i + 1 : i + 2], c):
+            parts.append(c.shown)  # "No. It is caused by ... [1]", "Call us if: - you ... [1]": one claim
         else:
             parts.append(f"{c.shown} [{citation.n}]")
     return Answer(body=" ".join(parts), citations=list(citations.values()))

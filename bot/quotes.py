@@ -87,6 +87,20 @@ _ONLY_NAMES = re.compile(
 )
 
 
+def continues_lead_in(sentence: str) -> bool:
+    """A list item that finishes the sentence above the list ("- cannot keep fluids down for 24
+    hours;" under "Call the helpline if you:"): it starts in lower case."""
+    return bool(_ITEM_FRAGMENT.match(sentence))
+
+
+def is_list_item(sentence: str) -> bool:
+    return bool(_LIST_MARK.match(sentence))
+
+
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s")
+_ITEM_FRAGMENT = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])?\s*[a-z]")
+
+
 def announces(sentence: str) -> bool:
     """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y."
     (that they differ, not how)."""

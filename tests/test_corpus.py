@@ -93,3 +93,13 @@ def test_sections_follow_headings():
         ("First", ("One. still one.", "Two bold.")),
         ("Second", ("Three.",)),
     ]
+
+
+def test_each_list_item_is_its_own_paragraph():
+    body = "## Calls\n\nCall us if you:\n- have a fever;\n- feel faint,\n  or dizzy.\n1. Rest."
+    assert parse_sections(body)[0].paragraphs == (
+        "Call us if you:",
+        "- have a fever;",
+        "- feel faint, or dizzy.",
+        "1. Rest.",
+    )
