@@ -16,8 +16,16 @@ from collections.abc import Sequence
 from bot.profile import DocumentInfo
 from bot.types import Answer, Citation, Retrieval
 
+# "the leaflet", "the advice on eating", "this page": what an article may be called
+_DOCUMENT = (
+    r"(?:it|this|that|these|those|(?:the|this|that|your) (?:[\w-]+ ){0,2}?(?:article|leaflet|handout|page|"
+    r"information|advice|guide|booklet|document|sheet|materials?|piece)s?)"
+)
 _ABOUT_SOURCE = re.compile(
-    r"\b(?:who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
+    rf"\b(?:who (?:put together|produced|compiled|prepared|created|made|is behind|are behind) {_DOCUMENT}\b|"
+    rf"(?:when|what (?:year|date)) (?:did|does) {_DOCUMENT}(?: [\w-]+){{0,5}}? "
+    r"(?:come out|appear|get published|go out|go online)\b|"
+    r"who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
     r"who (?:is|are|was|were) the (?:authors?|writers?|publishers?)|authors? of (?:it|this|that|the|these)\b|"
     r"(?:when|what (?:year|date)) (?:was|were) (?:it|this|that|they|these|those|the)(?: [\w-]+){0,5}? "
     r"(?:(?:last )?(?:written|published|updated|reviewed|released|issued|printed|put out))|"

@@ -31,6 +31,11 @@ from bot.verify import find_problem
         ("When was the infusion given?", False),
         ("What date was the bowel care information put out?", True),
         ("When were the cells produced?", False),
+        # Everyday wordings for making and publishing, only of something that names a document.
+        ("Who put together the leaflet on kidney care?", True),
+        ("What year did the advice on kidney care come out?", True),
+        ("who made the cells?", False),
+        ("When did the side effects come out?", False),
     ],
 )
 def test_questions_about_the_sources_are_told_apart(question, about_sources):
