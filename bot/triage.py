@@ -349,12 +349,12 @@ def follows_emergency(text: str, history: Sequence[str], names: CorpusNames = NO
 def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     """Does the question ask what this person should do, take, or can expect (a decision, dose, eligibility)?
 
-    A question for a time, duration, frequency or threshold ("how long do I stay near the centre?",
-    "what temperature do I call at?") asks for what a handout says, not for a decision, unless it is
-    about a dose, a prognosis or a choice about treatment.
+    A question for a time, duration, frequency, amount or threshold ("how long do I stay near the
+    centre?", "what temperature do I call at?", "how much should I drink?") asks for what a handout
+    says, not for a decision, unless it is about a dose, a prognosis or a choice about treatment.
     """
     t = _ASKING_WHAT.sub(" ", normalise(text))
-    if _ASKS_FOR_INFORMATION.match(t) and not _DECISION.search(t):
+    if _ASKS_FOR_INFORMATION.search(t) and not _DECISION.search(t):
         return False
     about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
     if not _DECISION.search(t) and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
@@ -363,8 +363,9 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
 
 
 _ASKS_FOR_INFORMATION = re.compile(
-    r"^\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|when\b|"
-    r"what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number))\b"
+    r"(?:^|[,;.!]\s)\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|"
+    r"when\b|what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number)|"
+    r"how much(?![^?.!]*\b(?:take|have|get|use|need|receive)\b))\b"
 )
 # Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
@@ -382,7 +383,7 @@ _TREATMENT_WORDS = re.compile(
 )
 _DECISION = re.compile(
     r"\b(?:doses?|dosage|pills?|tablets?|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|have left|"
-    r"start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)\b"
+    r"(?:start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)(?:s|ed|ped|ping|ing)?)\b"
 )
 
 

@@ -28,6 +28,8 @@ pytestmark = pytest.mark.unit
         "am I allowed to lift shopping bags with that arm?",  # a rule the handout states
         "am I allowed to drive after the infusion?",  # the treatment only says when
         "should I eat before my chemo?",
+        "How much should I be eating each day while I'm having treatment?",  # an amount the handout gives
+        "I'm tired all the time, how often should I rest during the day?",  # the question after a report
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -50,6 +52,7 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "what should I do?",
         "what do I do if my dose is missed?",
         "am I allowed to get the treatment at my age?",
+        "My dad is exhausted, how long should he wait before he stops his chemo?",  # a decision, however asked
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
