@@ -74,7 +74,9 @@ _COMPARATIVE_IN_TEXT = re.compile(
 _ORIGIN_IN_TEXT = re.compile(
     r"\b(?:from|derived|sourced|obtained|collected|harvested|donated|extracted|grown)\b", re.IGNORECASE
 )
-_DEFINING_VERB = r"(?:is|are|was|were|means?|refers?\s+to|describes?|stands?\s+for|is\s+defined\s+as|uses|involves|works\s+by)"
+_DEFINING_VERB = (
+    r"(?:is|are|was|were|means?|refers?\s+to|describes?|stands?\s+for|is\s+defined\s+as|uses|involves|works\s+by)"
+)
 
 
 def figures(sentence: str) -> list[str]:
