@@ -359,6 +359,50 @@ def test_a_why_question_leads_with_the_reason_beside_the_rule(tmp_path, embedder
     assert "Water the seed trays in the early morning." in quotes
 
 
+_GARDEN_SAFETY = """---
+id: garden-safety
+title: Gardening safely in hot weather
+---
+## When to stop
+
+Stop work and rest in the shade if you:
+
+- feel dizzy or sick;
+- have a headache that will not go away;
+- notice that your skin is hot and dry.
+
+## Mowers
+
+Check the mower before each use. Call the repair shop if:
+
+- the cord is cut or frayed;
+- a blade has come loose. Do not tighten it while the engine is running.
+"""
+
+
+@pytest.mark.integration
+def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(tmp_path, embedder):
+    """Each item of a list is a sentence of its own, read with the sentence above the list."""
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "garden.md").write_text(_GARDEN_SAFETY, encoding="utf-8")
+    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+    assistant.ensure_index()
+    answer, _ = _compose(assistant, "What should I do if I feel dizzy while gardening?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert quotes[0] == "Stop work and rest in the shade if you: - feel dizzy or sick;", answer.body
+    assert not any("headache" in q and "dizzy" in q for q in quotes)  # items are not one sentence
+
+    answer, _ = _compose(assistant, "What if a blade on my mower comes loose?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    item = quotes.index("- a blade has come loose.")
+    assert quotes[item - 1] == "Call the repair shop if:", answer.body
+    assert quotes[item + 1] == "Do not tighten it while the engine is running.", answer.body
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("sentence", "promise"),
