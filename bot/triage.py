@@ -371,8 +371,10 @@ _ASKS_FOR_INFORMATION = re.compile(
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
 # medicine or a decision is in the question.
 _SELF_CARE = re.compile(
-    r"\bshould (?:i|we|my \w+|he|she|they) (?:still |also |just )?(?:drink|eat|rinse|gargle|brush|floss|wash|"
-    r"shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|store)\b|"
+    r"\b(?:should|must|(?:do|does) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
+    r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:drink|eat|rinse|gargle|brush|"
+    r"floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|"
+    r"store|carry|bring|show|tell)\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when)|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed to (?!get|have|receive|take|try|start|join|enrol|be given)"
 )

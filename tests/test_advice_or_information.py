@@ -30,6 +30,7 @@ pytestmark = pytest.mark.unit
         "should I eat before my chemo?",
         "How much should I be eating each day while I'm having treatment?",  # an amount the handout gives
         "I'm tired all the time, how often should I rest during the day?",  # the question after a report
+        "do I need to carry an alert card with me?",  # "do I need to" + everyday care
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
