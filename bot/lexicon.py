@@ -107,6 +107,14 @@ SHORTHAND = {
     "docs": "doctors",
     "meds": "medicines",
     "tx": "treatment",
+    # contractions typed without the apostrophe
+    "wont": "won't",
+    "dont": "don't",
+    "doesnt": "doesn't",
+    "didnt": "didn't",
+    "isnt": "isn't",
+    "im": "I'm",
+    "ive": "I've",
 }
 
 
@@ -237,6 +245,8 @@ class Lexicon:
         lower = word.lower()
         if lower in self.words or lower in BENIGN or lower in LAY_TERMS or lower in STOPWORDS:
             return True
+        if any(base in BENIGN for base in lemmas(lower).get("NOUN", ())):
+            return True  # "husbands" (often for "husband's")
         stems = terms(lower)
         if stems and all(s in self.stems for s in stems):
             return True
@@ -277,10 +287,15 @@ class Lexicon:
         treatment different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
-        for word in LETTER_RUN.findall(question_part(question)):
+        words = LETTER_RUN.findall(question_part(question))
+        for at, word in enumerate(words):
             lower = word.lower()
             if len(lower) < 3 or lower in out or self.knows(lower):
                 continue
+            if _used_as_verb(
+                lower, words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
+            ):
+                continue  # "finish up", "knocks out", "to finish": how it is asked, not what
             zipf = max([english_zipf(lower), *map(english_zipf, lemmas(lower).get("NOUN", ()))])  # "cycles": "cycle"
             if not names_a_thing(lower) and (zipf >= RARE_ZIPF or not describes_a_thing(lower)):
                 continue  # a verb, or an everyday adjective ("happens", "painful"): how it is asked, not what
@@ -316,6 +331,21 @@ def names_a_thing(word: str) -> bool:
 
 def _inflected_word(word: str) -> bool:
     return bool(lemmas(word))
+
+
+_BEFORE_A_VERB = frozenset(
+    _words(
+        "to can could will would should may might must do does did i you we they he she it "
+        "don't doesn't didn't won't can't"
+    )
+)
+_PARTICLES = frozenset(_words("up out off down away back over"))
+
+
+def _used_as_verb(word: str, before: str, after: str) -> bool:
+    """A word that can be a verb, used as one here: after "to", a modal or a subject pronoun, or
+    before a particle ("finish up", "knocks out")."""
+    return (before in _BEFORE_A_VERB or after in _PARTICLES) and "VERB" in lemmas(word)
 
 
 def describes_a_thing(word: str) -> bool:

@@ -546,6 +546,20 @@ def test_a_form_of_a_word_the_articles_use_is_known():
 
 
 @pytest.mark.unit
+def test_words_that_only_say_how_it_is_asked_are_not_topics():
+    """A verb used as one ("finish up", "knocks out", "to finish"), family in any form ("husbands")
+    and a contraction typed without its apostrophe ("wont") name nothing the articles must cover."""
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["The tip of the tube sits in a vein above the heart. Eat soft food little and often."])
+    assert lexicon.unknown_terms("Where does the tip finish up?") == []
+    assert lexicon.unknown_terms("how do i get my husbands to eat more food") == []
+    assert lexicon.correct("he wont eat")[0] == "he won't eat"
+    assert [u.word for u in lexicon.unknown_terms("Can I play golf?")] == ["golf"]  # the thing is still asked about
+    assert [u.word for u in lexicon.unknown_terms("what is the finish of the tube made of?")] == ["finish"]
+
+
+@pytest.mark.unit
 def test_a_plural_is_as_everyday_as_its_singular():
     """ "cycles" is rarer in English than "cycle": an everyday word, not a rare name to refuse on."""
     from bot.lexicon import Lexicon
