@@ -42,6 +42,7 @@ class CorpusChecks:
     lexicon: Lexicon
     names: CorpusNames
     scope: scope.ScopeExamples | None = None  # None without an embedder
+    urgent_signs: np.ndarray | None = None  # the articles' emergency signs, embedded (None without an embedder)
 
 
 class GuardKit:
@@ -78,6 +79,10 @@ class GuardKit:
         examples = self._checks().scope
         return examples.margin(vector) if examples is not None and vector is not None else 0.0
 
+    def urgent_signs(self) -> np.ndarray | None:
+        """The signs the current generation's articles send readers to emergency care for, embedded."""
+        return self._checks().urgent_signs
+
     def _checks(self) -> CorpusChecks:
         snapshot = self.current_snapshot()
         if snapshot is None:
@@ -94,8 +99,10 @@ class GuardKit:
 
     def _build_checks(self, snapshot: Any) -> CorpusChecks:
         profile = snapshot.profile  # built at ingest: nothing is re-read from the passages here
-        examples = None
+        examples = urgent = None
         if self.embedder is not None:
+            if profile.urgent_signs:
+                urgent = np.asarray(self.embedder.embed_documents(list(profile.urgent_signs)), dtype=np.float32)
 
             def best_sentence(vector: np.ndarray) -> float:
                 return max((similarity for _, similarity in snapshot.sentence_search(vector, 1)), default=0.0)
@@ -110,7 +117,7 @@ class GuardKit:
             if examples.answered_near_misses:
                 log.info("near misses the articles now answer: %s", "; ".join(examples.answered_near_misses))
         names = CorpusNames.of(profile.glossary.values(), profile.compounds)
-        return CorpusChecks(profile.lexicon, names, examples)
+        return CorpusChecks(profile.lexicon, names, examples, urgent)
 
     def team_questions(self) -> list[tuple[Any, str]]:
         """The questions the articles suggest asking the care team (found at ingest), with their passage."""

@@ -3,8 +3,9 @@
 ``build_profile`` reads the articles and their passages and finds: the abbreviations they define
 (and which of them are distinctive enough to expand a search with), their vocabulary, the
 questions they suggest asking the care team, the questions they ask and answer themselves (an FAQ,
-question headings), the topics they cover (the scope check's in-domain examples), and each
-article's front matter essentials. The result is stored with the
+question headings), the topics they cover (the scope check's in-domain examples), the signs they
+send readers to emergency care for (the guard's emergency examples), and each article's front
+matter essentials. The result is stored with the
 generation and loaded with its ``Snapshot`` (``snapshot.profile``), so the retriever, the guard,
 the composers and the UI read one object that follows a live re-ingest, and opening an index
 rebuilds none of it.
@@ -13,6 +14,7 @@ rebuilds none of it.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.chunking import Chunk, content_id, split_sentences, strip_markers
 from bot.corpus import Document
 from bot.glossary import Term, distinctive, find_terms
+from bot.quotes import is_list_item
 from bot.text import clauses, fold, terms
 
 if TYPE_CHECKING:
@@ -77,6 +80,7 @@ class CorpusProfile:
     team_questions: tuple[Question, ...] = ()
     article_questions: tuple[Question, ...] = ()
     topics: tuple[str, ...] = ()  # titles, topical headings, the terms defined: what the articles are about
+    urgent_signs: tuple[str, ...] = ()  # "I vomit blood ...": what they send readers to emergency care for
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
 
     @functools.cached_property
@@ -96,6 +100,7 @@ class CorpusProfile:
                 "team_questions": [asdict(q) for q in self.team_questions],
                 "article_questions": [asdict(q) for q in self.article_questions],
                 "topics": list(self.topics),
+                "urgent_signs": list(self.urgent_signs),
                 "documents": {doc_id: asdict(info) for doc_id, info in self.documents.items()},
             },
             ensure_ascii=False,
@@ -114,6 +119,7 @@ class CorpusProfile:
             team_questions=tuple(Question(**q) for q in data.get("team_questions", [])),
             article_questions=tuple(Question(**q) for q in data.get("article_questions", [])),
             topics=tuple(str(t) for t in data.get("topics", [])),
+            urgent_signs=tuple(str(t) for t in data.get("urgent_signs", [])),
             documents={
                 doc_id: DocumentInfo(**{**info, "authors": tuple(info.get("authors", ()))})
                 for doc_id, info in data.get("documents", {}).items()
@@ -137,6 +143,7 @@ def build_profile(docs: Sequence[Document], chunks: Sequence[Chunk]) -> CorpusPr
         team_questions=tuple(Question(text, chunk.id, "team") for chunk, text in team),
         article_questions=tuple(article_questions),
         topics=find_topics(docs, glossary.values(), article_questions),
+        urgent_signs=find_urgent_signs(chunks),
         documents={doc.id: document_info(doc) for doc in docs},
     )
 
@@ -155,6 +162,41 @@ def find_team_questions(chunks: Sequence[Any]) -> list[tuple[Any, str]]:
         if out:
             break
     return out[:MAX_TEAM_QUESTIONS]
+
+
+# Emergency care, as an article sends a reader to it ("Call 999 or go to the emergency department if ...").
+_EMERGENCY_CARE = re.compile(
+    r"\b(?:999|911|112|ambulance|emergency (?:department|room|services)|a\s?&\s?e|accident and emergency)\b",
+    re.IGNORECASE,
+)
+_IF = re.compile(r"\bif\b\s*(?P<signs>.+)$", re.IGNORECASE)
+_SECOND_PERSON = ((r"\byou're\b", "I'm"), (r"\byourself\b", "myself"), (r"\byour\b", "my"), (r"\byou\b", "I"))
+#: At most this many signs are kept (they are embedded once per generation).
+MAX_URGENT_SIGNS = 24
+
+
+def find_urgent_signs(chunks: Sequence[Any]) -> tuple[str, ...]:
+    """The signs an article sends readers to emergency care for, said as a report: "Call 999 if you
+    vomit blood" → "I vomit blood"; after "Go to A&E if you have:", each item of the list."""
+    signs: list[str] = []
+    for chunk in chunks:
+        sentences = [s.text for s in chunk.sentences]
+        for at, text in enumerate(sentences):
+            if not _EMERGENCY_CARE.search(text):
+                continue
+            if text.rstrip().endswith(":"):
+                items = itertools.takewhile(is_list_item, sentences[at + 1 :])
+                signs.extend(_as_report(item) for item in items)
+            elif (condition := _IF.search(text)) is not None:
+                signs.append(_as_report(condition.group("signs")))
+    return tuple(dict.fromkeys(s for s in signs if len(s.split()) >= 2))[:MAX_URGENT_SIGNS]
+
+
+def _as_report(condition: str) -> str:
+    text = re.sub(r"^\s*(?:[-*+]|\d{1,2}[.)])\s*", "", condition).strip(" .;:,")
+    for pattern, first_person in _SECOND_PERSON:
+        text = re.sub(pattern, first_person, text, flags=re.IGNORECASE)
+    return text
 
 
 def find_article_questions(

@@ -153,8 +153,10 @@ def emergency_by_meaning(s: Screening, kit: GuardKit) -> Early | None:
     margin = None
     if s.vector is not None and kit.exemplars is not None:
         margin = kit.exemplars.margin(s.vector, "emergency", "education", "calm")
+    signs = kit.urgent_signs()
+    sign = float(np.max(signs @ s.vector)) if signs is not None and s.vector is not None else None
     names = kit.corpus_names()
-    finding = triage.emergency(s.question, margin, names)
+    finding = triage.emergency(s.question, margin, names, sign)
     asked = [m["content"] for m in s.history if m["role"] == "user"]
     if not (finding.emergency or triage.follows_emergency(s.question, asked, names)):
         return None

@@ -37,6 +37,8 @@ from bot.text import words
 EMERGENCY_MARGIN = 0.10
 #: Nearest neighbours averaged per label.
 K = 2
+#: A report this close to a sign an article sends readers to emergency care for is one.
+SIGN_SIMILARITY = 0.70
 
 _SYMPTOMS = {
     "fever": r"fevers?|feverish|febrile|high temp\w*|temperature|temps?\b|chills|shivering|shivers|rigou?rs|"
@@ -262,9 +264,12 @@ def nearest_mean(similarities: np.ndarray) -> float:
     return float(np.mean(np.sort(similarities)[-k:]))
 
 
-def emergency(text: str, margin: float | None = None, names: CorpusNames = NO_NAMES) -> Finding:
+def emergency(
+    text: str, margin: float | None = None, names: CorpusNames = NO_NAMES, sign: float | None = None
+) -> Finding:
     """Is this someone reporting red-flag symptoms happening now? ``margin`` from ``Exemplars``;
-    ``names`` from the articles (none before the index is read: the generic patterns still run)."""
+    ``names`` from the articles (none before the index is read: the generic patterns still run);
+    ``sign``: the closest similarity to a sign the articles send readers to emergency care for."""
     t = normalise(text)
     if _SELF_HARM.search(t) and not _HYPOTHETICAL_HARM.search(t):
         return Finding(True, ["thoughts of self-harm"], margin, crisis=True)
@@ -287,6 +292,8 @@ def emergency(text: str, margin: float | None = None, names: CorpusNames = NO_NA
         reasons.append("symptoms with a time or treatment cue")
     if not reasons and margin is not None and margin >= EMERGENCY_MARGIN and personal:
         reasons.append(f"reads like a report (margin {margin:.2f})")
+    if not reasons and sign is not None and sign >= SIGN_SIMILARITY and personal:
+        reasons.append(f"reports a sign the articles send to emergency care (similarity {sign:.2f})")
     return Finding(bool(reasons), reasons, margin)
 
 

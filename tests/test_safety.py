@@ -593,3 +593,37 @@ def test_advice_lists_no_care_team_questions_from_an_unrelated_article(tmp_path,
     answer = clinic.ask("My mouth sores hurt so much, should I stop my chemotherapy?")
     assert answer.triage == "advice" and answer.notice == replies.NOTICE
     assert shipped and not any(q in answer.body for q in shipped), answer.body
+
+
+_POND_SAFETY = """---
+id: pond-safety
+title: Working safely around a garden pond
+---
+## Emergencies
+
+Call 999 or go to the nearest emergency department if the skin around a leech bite turns black,
+or if you cannot stop coughing after falling in.
+
+## Cleaning
+
+Wear gloves when you clear the filter, and wash your hands afterwards.
+"""
+
+
+@pytest.mark.integration
+def test_the_signs_an_article_sends_readers_to_emergency_care_for_are_emergencies(tmp_path, embedder):
+    """Derived at ingest ("Call 999 ... if you ..."): a report of one in other words is triaged, a
+    question about it is answered (an article no code or example knows)."""
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pond.md").write_text(_POND_SAFETY, encoding="utf-8")
+    bot = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+    bot.ensure_index()
+    signs = bot.retriever.snapshot().profile.urgent_signs
+    assert signs[0].startswith("the skin around a leech bite turns black"), signs
+    assert bot.ask("my skin has gone black around the leech bite I got yesterday").triage == "emergency"
+    assert bot.ask("What does it mean if the skin around a leech bite turns black?").triage != "emergency"
+    assert bot.ask("Why should I wear gloves to clear the filter?").triage != "emergency"

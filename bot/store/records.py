@@ -14,8 +14,9 @@ from bot.types import StoredChunk, StoredSentence  # the one definition, shared 
 #: Bumped when what a generation holds changes; an index of another schema is rebuilt.
 #: 3: the corpus profile is stored with each generation; 4: it holds the joined short names too;
 #: 5: and the topics the articles cover (the scope check's in-domain examples); 6: each list item
-#: of an article is a sentence of its own.
-SCHEMA_VERSION = 6
+#: of an article is a sentence of its own; 7: the profile holds the signs the articles send readers
+#: to emergency care for.
+SCHEMA_VERSION = 7
 
 
 class Manifest(TypedDict):
