@@ -75,7 +75,7 @@ class ExtractiveComposer:
     # -- ranking ------------------------------------------------------------------------
     def rank(self, form: qf.QuestionForm, retrieval: Retrieval) -> list[Candidate]:
         """Every candidate sentence, most likely answer first."""
-        found = candidates(retrieval)
+        found = candidates(retrieval, form)
         if not found:
             return []
         features = self.features(form, retrieval, found)
@@ -95,9 +95,10 @@ class ExtractiveComposer:
         return any(cues.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
 
 
-def candidates(retrieval: Retrieval) -> list[Candidate]:
+def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> list[Candidate]:
     """The retrieved passages' sentences, each once, in passage order; the articles' own questions
-    are not candidates, but the sentence right after one remembers how well it matched (FAQ)."""
+    are not candidates, but the sentence right after one remembers how well it matched (FAQ). A bare
+    "Yes." or "No." is one only for a yes/no question ("how much coffee?" is not answered "Yes.")."""
     stored = retrieval.sentences
     seen: set[str] = set()
     out: list[Candidate] = []
@@ -114,7 +115,8 @@ def candidates(retrieval: Retrieval) -> list[Candidate]:
                 asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
                 continue
             reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
-            if sid not in seen and (reply or len(sentence.text.split()) >= 3):
+            quoted = reply and (form is None or form.kind == qf.YES_NO)
+            if sid not in seen and (quoted or len(sentence.text.split()) >= 3):
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
                 signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked)
@@ -284,5 +286,12 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
 
 
 def _follows(after: list[Candidate], c: Candidate) -> bool:
-    """Is the one candidate in ``after`` the sentence right after ``c`` in the same passage?"""
-    return bool(after) and after[0].passage is c.passage and after[0].signals.position == c.signals.position + 1
+    """Is the one candidate in ``after`` the sentence right after ``c`` (in either one's passage:
+    overlapping passages share sentences, and each candidate keeps the first passage it came in)?"""
+    if not after:
+        return False
+    for one, step, other in ((c, 1, after[0]), (after[0], -1, c)):
+        ids, at = one.passage.chunk.sentence_ids, one.signals.position + step
+        if 0 <= at < len(ids) and ids[at] == other.sentence.id:
+            return True
+    return False

@@ -83,10 +83,10 @@ def collect(items: Sequence[Item], assistant: Assistant) -> list[Group]:
         if screening.early is not None:
             continue
         retrieval = assistant.retriever.retrieve(contextualize(screening.question, screening.history))
-        found = candidates(retrieval)
+        form = qf.read_form(screening.question)
+        found = candidates(retrieval, form)
         if not found:
             continue
-        form = qf.read_form(screening.question)
         labels = [float(any(matches(f, c.shown) for f in item.facts)) for c in found]
         features = composer.features(form, retrieval, found)
         cosine = np.array([c.signals.cosine for c in found])

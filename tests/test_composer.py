@@ -312,6 +312,9 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
     assert quotes[0] == f"No. {because}", answer.body
+    # Asked otherwise than yes or no, the bare reply is not quoted at all.
+    answer, _ = _compose(assistant, "How does chlorosis pass from plant to plant?")
+    assert not answer.body.startswith("No."), answer.body
 
 
 @pytest.mark.unit
