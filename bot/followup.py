@@ -106,10 +106,15 @@ def subject_of(question: str) -> str | None:
     asked = question.strip().rstrip("?.! ")
     text = _LEAD.sub("", asked, count=1)
     subject: list[str] = []
-    for word in text.split():
+    words = text.split()
+    for at, word in enumerate(words):
         core = word.strip(",;:\"'()").lower()
         if core == "of" and subject:  # "side effects of X"
             subject.append(word)
+            continue
+        after = words[at + 1].strip(",;:\"'()").lower() if at + 1 < len(words) else ""
+        if core and _can_describe(core) and after and after not in STOPWORDS and _can_name(after):
+            subject.append(word)  # "anticipatory nausea": an adjective before the noun it qualifies
             continue
         if not core or core in STOPWORDS or not _can_name(core):
             break

@@ -22,6 +22,7 @@ def _history(question: str) -> list[dict[str, str]]:
         ("Is Xyloprene better than Glorbin?", "Xyloprene"),  # "better" is how it is asked, not what
         ("How is dialysis done?", "dialysis"),
         ("Do ice packs help reduce swelling?", "ice packs"),  # a plural subject's verb ends it
+        ("What is anticipatory grief?", "anticipatory grief"),  # an adjective before its noun
         ("Why?", None),
     ],
 )
