@@ -32,6 +32,10 @@ from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_qu
 KNOWN_ZIPF = 2.5
 #: Candidate corrections from general English must be at least this common.
 SUGGEST_ZIPF = 3.0
+# A rare word (below FULLER_BELOW_ZIPF) that is an article's word with letters left out, and that
+# word this much commoner, is a slip for it ("mornin" 3.1 → "morning" 5.3).
+FULLER_BELOW_ZIPF = 4.5
+FULLER_BY_ZIPF = 1.5
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
 #: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
@@ -224,8 +228,11 @@ class Lexicon:
             return self.compounds[lower]
         if len(lower) < 4 or not lower.isascii() or (word.isupper() and len(word) > 1):
             return None  # short words and acronyms ("NK", "ANC", "iPSC") are left alone
-        if lower in self.words or english_zipf(lower) >= KNOWN_ZIPF or _inflected_word(lower):
-            return None  # a real word, however rare ("slurring" must never become "starring")
+        if lower in self.words or _inflected_word(lower):
+            return None
+        zipf = english_zipf(lower)
+        if zipf >= KNOWN_ZIPF:  # a real word, however rare ("slurring" must never become "starring") ...
+            return self._fuller(lower, zipf) if zipf < FULLER_BELOW_ZIPF else None
         limit = 1 if len(lower) <= 5 else 2
         ranked = []
         for rank, buckets in enumerate((self._by_length, _english_by_length())):
@@ -238,6 +245,18 @@ class Lexicon:
                     (distance, candidate[0] != lower[0], not omitted, rank, -english_zipf(candidate), candidate)
                 )
         return min(ranked)[-1] if ranked else None
+
+    def _fuller(self, word: str, zipf: float) -> str | None:
+        """... unless it is an article's word with a letter or two left out and that word is far
+        commoner in English ("mornin" → "morning", "sik" → "sick", "befor" → "before")."""
+        found = [
+            (english_zipf(w), w)
+            for length in (len(word) + 1, len(word) + 2)
+            for w in self._by_length.get(length, ())
+            if _left_out_of(word, w)
+        ]
+        best = max(found, default=None)
+        return best[1] if best is not None and best[0] - zipf >= FULLER_BY_ZIPF else None
 
     # -- coverage ---------------------------------------------------------------------
     def knows(self, word: str) -> bool:
