@@ -206,10 +206,10 @@ def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     caused by ..."), or for a list item that finishes a sentence, the lead-in above the list ("Call
     the helpline if you:"); None otherwise."""
     if continues_lead_in(lead.shown):
-        for step in range(1, MAX_LIST_ITEMS + 1):
+        for step in range(1, MAX_LIST_ITEMS + 1):  # back over the items above it, to the lead-in
             before = _neighbour(lead, ranked, -step)
-            if before is None or announces(before.shown):
-                return before
+            if before is None or not is_list_item(before.shown):
+                return before if before is not None and announces(before.shown) else None
         return None
     before = _neighbour(lead, ranked, -1)
     if before is not None and (sums_up_before(lead.shown) or bare_reply(before.shown)):

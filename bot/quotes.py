@@ -98,7 +98,7 @@ def is_list_item(sentence: str) -> bool:
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s")
-_ITEM_FRAGMENT = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])?\s*[a-z]")
+_ITEM_FRAGMENT = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+[a-z]")
 
 
 def announces(sentence: str) -> bool:

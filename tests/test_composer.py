@@ -12,7 +12,7 @@ import pytest
 from bot import question_form as qf
 from bot import sentence_cues as cues
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
-from bot.quotes import announces, drop_connective, leans_back, quoted, source_span, sums_up_before
+from bot.quotes import announces, continues_lead_in, drop_connective, leans_back, quoted, source_span, sums_up_before
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
 from bot.text import cited_sentences
 
@@ -331,6 +331,13 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path,
 )
 def test_a_lead_needs_the_sentence_before_only_when_it_stands_for_it(sentence, needs_before):
     assert sums_up_before(sentence) is needs_before
+
+
+@pytest.mark.unit
+def test_only_a_list_item_in_lower_case_finishes_a_lead_in():
+    assert continues_lead_in("- cannot keep fluids down for 24 hours;") and continues_lead_in("2. rest well")
+    assert not continues_lead_in("- Weigh yourself once a week.")
+    assert not continues_lead_in("iPSCs are stem cells made from skin.")  # lower case, but no list
 
 
 _SEEDLINGS = """---
