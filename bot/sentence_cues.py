@@ -56,7 +56,7 @@ _EXPLAINS_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS})\b|{_SO_CLAUSE}", re.IGNOREC
 _REASON_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS}|{_MECHANISM_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 # A consequence explains a rule too: "it can make sores worse", "a clot that blocks it".
 _CONSEQUENCE_IN_TEXT = re.compile(
-    r"\b(?:can|could|may|might|will|would)\s+(?:\w+\s+){0,2}?(?:make|cause|damage|harm|block|hurt|irritate)\b|"
+    r"\b(?:can|could|may|might|will|would)\s+(?:\w+\s+){0,2}?(?:cause|damage|harm|block|hurt|irritate)\b|"
     r"\bmakes?\s+(?:\w+\s+){0,3}?(?:worse|harder|sorer)\b|\b(?:that|which)\s+(?:blocks?|damages?|harms?)\b|"
     r"\botherwise\b",
     re.IGNORECASE,

@@ -135,6 +135,7 @@ def test_reasons_caveats_and_comparisons_are_grammar_words():
     # The harm a rule avoids answers a "why" too, though it names no cause.
     assert cues.gives_reason("Hot drinks dry the throat and can make the cough worse.")
     assert cues.gives_reason("Dust can settle and form a crust that blocks the nozzle.")
+    assert not cues.gives_reason("It could make the service far more accessible.")  # a hope, not a harm
     assert not cues.states_cause("Hot drinks dry the throat and can make the cough worse.")
     assert not cues.gives_reason("The nozzle is cleaned every week.")
     # ", so" before a clause is a consequence; before an instruction it is advice.
