@@ -28,6 +28,23 @@ def settings(tmp_path_factory):
     return Settings(corpus_dir=CORPUS, data_dir=tmp_path_factory.mktemp("index"))
 
 
+@pytest.fixture
+def article_assistant(tmp_path, embedder):
+    """Build an extractive assistant over one made-up article (a corpus folder and index of its own)."""
+    from bot.assistant import Assistant
+    from bot.config import Settings
+
+    def build(text: str, name: str = "article.md"):
+        corpus = tmp_path / "corpus"
+        corpus.mkdir(exist_ok=True)
+        (corpus / name).write_text(text, encoding="utf-8")
+        bot = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
+        bot.ensure_index()
+        return bot
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def assistant(settings, embedder):
     from bot.assistant import Assistant

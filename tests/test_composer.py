@@ -290,16 +290,9 @@ from one plant to another. Pests on the weak leaves need their own treatment.
 
 
 @pytest.mark.integration
-def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(tmp_path, embedder):
+def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(article_assistant):
     """ "This is called X." answers "what is X?" only with the sentence before it (an article no code knows)."""
-    from bot.assistant import Assistant
-    from bot.config import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plants.md").write_text(_GARDEN, encoding="utf-8")
-    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
-    assistant.ensure_index()
+    assistant = article_assistant(_GARDEN)
     answer, _ = _compose(assistant, "What is chlorosis?")
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     assert quotes and quotes[0].startswith("In chalky soil the leaves turn yellow"), answer.body
@@ -354,16 +347,9 @@ top of the compost dry a little between waterings.
 
 
 @pytest.mark.integration
-def test_a_why_question_leads_with_the_reason_beside_the_rule(tmp_path, embedder):
+def test_a_why_question_leads_with_the_reason_beside_the_rule(article_assistant):
     """The best match restates the rule ("Water ... in the early morning."); the reason beside it leads."""
-    from bot.assistant import Assistant
-    from bot.config import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "seedlings.md").write_text(_SEEDLINGS, encoding="utf-8")
-    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
-    assistant.ensure_index()
+    assistant = article_assistant(_SEEDLINGS)
     answer, _ = _compose(assistant, "Why should seedlings be watered in the morning?")
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     assert quotes[0].startswith("Leaves that stay wet through a cool night can grow mould"), answer.body
@@ -392,16 +378,9 @@ Check the mower before each use. Call the repair shop if:
 
 
 @pytest.mark.integration
-def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(tmp_path, embedder):
+def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
     """Each item of a list is a sentence of its own, read with the sentence above the list."""
-    from bot.assistant import Assistant
-    from bot.config import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "garden.md").write_text(_GARDEN_SAFETY, encoding="utf-8")
-    assistant = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
-    assistant.ensure_index()
+    assistant = article_assistant(_GARDEN_SAFETY)
     answer, _ = _compose(assistant, "What should I do if I feel dizzy while gardening?")
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
     assert quotes[0] == "Stop work and rest in the shade if you: - feel dizzy or sick;", answer.body

@@ -616,17 +616,10 @@ Wear gloves when you clear the filter, and wash your hands afterwards.
 
 
 @pytest.mark.integration
-def test_the_signs_an_article_sends_readers_to_emergency_care_for_are_emergencies(tmp_path, embedder):
+def test_the_signs_an_article_sends_readers_to_emergency_care_for_are_emergencies(article_assistant):
     """Derived at ingest ("Call 999 ... if you ..."): a report of one in other words is triaged, a
     question about it is answered (an article no code or example knows)."""
-    from bot.assistant import Assistant
-    from bot.config import Settings
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "pond.md").write_text(_POND_SAFETY, encoding="utf-8")
-    bot = Assistant(Settings(corpus_dir=corpus, data_dir=tmp_path / "index", llm=""), embedder=embedder)
-    bot.ensure_index()
+    bot = article_assistant(_POND_SAFETY)
     signs = bot.retriever.snapshot().profile.urgent_signs
     assert signs[0].startswith("the skin around a leech bite turns black"), signs
     assert bot.ask("my skin has gone black around the leech bite I got yesterday").triage == "emergency"
