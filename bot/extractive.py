@@ -278,17 +278,19 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
         for ref in c.sentence.refs:
             if ref in known and all(r["n"] != ref for r in citation.references):
                 citation.references.append(known[ref].to_dict())
-        if (bare_reply(c.shown) or c.shown.rstrip().endswith(":")) and _follows(chosen[i + 1 : i + 2], c):
+        after = chosen[i + 1 : i + 2]
+        if (bare_reply(c.shown) or c.shown.rstrip().endswith(":")) and _follows(after, c, chunk.id):
             parts.append(c.shown)  # "No. It is caused by ... [1]", "Call us if: - you ... [1]": one claim
         else:
             parts.append(f"{c.shown} [{citation.n}]")
     return Answer(body=" ".join(parts), citations=list(citations.values()))
 
 
-def _follows(after: list[Candidate], c: Candidate) -> bool:
-    """Is the one candidate in ``after`` the sentence right after ``c`` (in either one's passage:
-    overlapping passages share sentences, and each candidate keeps the first passage it came in)?"""
-    if not after:
+def _follows(after: list[Candidate], c: Candidate, chunk_id: str) -> bool:
+    """Is the one candidate in ``after`` the sentence right after ``c``, cited to the same passage
+    ``chunk_id`` (their order is checked in either one's passage: overlapping passages share
+    sentences, and each candidate keeps the first passage it came in)?"""
+    if not after or after[0].passage.chunk.id != chunk_id:
         return False
     for one, step, other in ((c, 1, after[0]), (after[0], -1, c)):
         ids, at = one.passage.chunk.sentence_ids, one.signals.position + step
