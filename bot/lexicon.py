@@ -248,7 +248,7 @@ class Lexicon:
 
     def _fuller(self, word: str, zipf: float) -> str | None:
         """... unless it is an article's word with a letter or two left out and that word is far
-        commoner in English ("mornin" → "morning", "sik" → "sick", "befor" → "before")."""
+        commoner in English ("mornin" → "morning", "befor" → "before", "goin" → "going")."""
         found = [
             (english_zipf(w), w)
             for length in (len(word) + 1, len(word) + 2)
