@@ -311,10 +311,9 @@ class Lexicon:
             lower = word.lower()
             if len(lower) < 3 or lower in out or self.knows(lower):
                 continue
-            if _used_as_verb(
-                lower, words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
-            ):
-                continue  # "finish up", "knocks out", "to finish": how it is asked, not what
+            before, after = words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
+            if _used_as_verb(lower, before, after) or _says_how_someone_feels(lower, before):
+                continue  # "finish up", "to finish", "feel queasy": how it is asked, not what
             zipf = max([english_zipf(lower), *map(english_zipf, lemmas(lower).get("NOUN", ()))])  # "cycles": "cycle"
             if not names_a_thing(lower) and (zipf >= RARE_ZIPF or not describes_a_thing(lower)):
                 continue  # a verb, or an everyday adjective ("happens", "painful"): how it is asked, not what
@@ -373,6 +372,17 @@ def describes_a_thing(word: str) -> bool:
     Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing.
     """
     return word in lemmas(word).get("ADJ", ())
+
+
+_LINKING_VERBS = frozenset(
+    _words("feel feels felt feeling am is are was were be been get gets got getting look looks seem seems become")
+)
+
+
+def _says_how_someone_feels(word: str, before: str) -> bool:
+    """An adjective after a linking verb ("feel queasy", "is itchy") says how someone is; a rare
+    adjective that names a topic stands before its noun ("pancreatic cancer")."""
+    return before in _LINKING_VERBS and not names_a_thing(word) and describes_a_thing(word)
 
 
 def _left_out_of(typed: str, word: str) -> bool:

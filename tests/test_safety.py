@@ -562,6 +562,11 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     assert lexicon.correct("he wont eat")[0] == "he won't eat"
     assert [u.word for u in lexicon.unknown_terms("Can I play golf?")] == ["golf"]  # the thing is still asked about
     assert [u.word for u in lexicon.unknown_terms("what is the finish of the tube made of?")] == ["finish"]
+    # A rare adjective after "feel"/"is" says how someone is; before its noun it names a topic.
+    assert lexicon.unknown_terms("can I eat soft food when I feel queasy?") == []
+    assert [u.word for u in lexicon.unknown_terms("is soft food good for pancreatic cancer?") if u.rare] == [
+        "pancreatic"
+    ]
 
 
 @pytest.mark.unit
