@@ -32,10 +32,11 @@ from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_qu
 KNOWN_ZIPF = 2.5
 #: Candidate corrections from general English must be at least this common.
 SUGGEST_ZIPF = 3.0
-# A rare word (below FULLER_BELOW_ZIPF) that is an article's word with letters left out, and that
-# word this much commoner, is a slip for it ("mornin" 3.1 → "morning" 5.3).
+# A rare word (below FULLER_BELOW_ZIPF) that is a word this much commoner with letters left out is
+# a slip for it ("mornin" 3.1 → "morning" 5.3).
 FULLER_BELOW_ZIPF = 4.5
 FULLER_BY_ZIPF = 1.5
+MAX_REMEMBERED_SLIPS = 10_000
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
 #: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
@@ -203,6 +204,7 @@ class Lexicon:
         self._by_length = by_length
         self._long_words = sorted((w for w in self.words if len(w) >= 5), key=len)
         self._long_words_abc = sorted(self._long_words)  # for prefix lookups by bisection
+        self._fuller_seen: dict[str, str | None] = {}  # typos come back; the English scan is not free
 
     # -- spelling ---------------------------------------------------------------------
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -247,16 +249,25 @@ class Lexicon:
         return min(ranked)[-1] if ranked else None
 
     def _fuller(self, word: str, zipf: float) -> str | None:
-        """... unless it is an article's word with a letter or two left out and that word is far
-        commoner in English ("mornin" → "morning", "befor" → "before", "goin" → "going")."""
-        found = [
-            (english_zipf(w), w)
-            for length in (len(word) + 1, len(word) + 2)
-            for w in self._by_length.get(length, ())
-            if _left_out_of(word, w)
-        ]
-        best = max(found, default=None)
-        return best[1] if best is not None and best[0] - zipf >= FULLER_BY_ZIPF else None
+        """... unless it is a far commoner word (in English or the articles) with a letter or two
+        left out ("mornin" → "morning", "befor" → "before", "realy" → "really", not "reality")."""
+        if word in self._fuller_seen:
+            return self._fuller_seen[word]
+        floor = zipf + FULLER_BY_ZIPF
+        best: tuple[float, str] | None = None
+        for buckets in (self._by_length, _english_by_length()):
+            for length in (len(word) + 1, len(word) + 2):
+                for candidate in buckets.get(length, ()):
+                    frequency = english_zipf(candidate)
+                    if frequency < floor:
+                        if buckets is not self._by_length:
+                            break  # English buckets are most frequent first
+                        continue
+                    if _left_out_of(word, candidate) and (best is None or frequency > best[0]):
+                        best = (frequency, candidate)
+        if len(self._fuller_seen) < MAX_REMEMBERED_SLIPS:
+            self._fuller_seen[word] = best[1] if best is not None else None
+        return best[1] if best is not None else None
 
     # -- coverage ---------------------------------------------------------------------
     def knows(self, word: str) -> bool:

@@ -257,10 +257,11 @@ def test_spelling_follows_the_corpus_and_never_touches_real_words():
     showers = Lexicon(["The study shows it. Cover the dressing before you shower."])
     assert showers.correct("can i have a showr")[0] == "can i have a shower"
     # A rare spelling that leaves letters out of a far commoner word of the articles is a slip for it.
-    mornings = Lexicon(["Eat a dry biscuit in the morning, before you get up."])
+    mornings = Lexicon(["Eat a dry biscuit in the morning, before you get up. Reality is different."])
     assert mornings.correct("wat can i eat in the mornin befor getting up")[0] == (
         "what can i eat in the morning before getting up"
     )
+    assert mornings.correct("is it realy dry")[0] == "is it really dry"  # the commonest, not the articles' "reality"
     for word in ("slurring", "Kymriah", "CRS", "tumor", "NK"):
         assert lexicon.suggest(word) is None
     assert [u.word for u in lexicon.unknown_terms("Does CAR-T work for lupus?")] == ["lupus"]
