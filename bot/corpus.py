@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.text import is_list_item
+
 log = logging.getLogger(__name__)
 
 REQUIRED_KEYS = ("id", "title")
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+\S")
 
 
 class CorpusError(Exception):
@@ -164,7 +165,7 @@ def parse_sections(body: str) -> list[Section]:
             if paragraphs:
                 sections.append(Section(title, tuple(paragraphs)))
             title, paragraphs = heading.group(1), []
-        elif _LIST_ITEM.match(line):
+        elif is_list_item(line):
             end_paragraph()  # each item of a list is read on its own, not as one long sentence
             current.append(line.strip())
         elif line.strip():

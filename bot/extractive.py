@@ -19,9 +19,9 @@ import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.quotes import announces, continues_lead_in, drop_connective, is_list_item, source_span, sums_up_before
+from bot.quotes import announces, continues_lead_in, drop_connective, source_span, sums_up_before
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
-from bot.text import terms
+from bot.text import is_list_item, terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
 MAX_SENTENCES = 3

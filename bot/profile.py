@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING, Any
 from bot.chunking import Chunk, content_id, split_sentences, strip_markers
 from bot.corpus import Document
 from bot.glossary import Term, distinctive, find_terms
-from bot.quotes import is_list_item
-from bot.text import clauses, fold, terms
+from bot.text import clauses, fold, is_list_item, terms, without_list_marker
 
 if TYPE_CHECKING:
     from bot.lexicon import Lexicon
@@ -193,7 +192,7 @@ def find_urgent_signs(chunks: Sequence[Any]) -> tuple[str, ...]:
 
 
 def _as_report(condition: str) -> str:
-    text = re.sub(r"^\s*(?:[-*+]|\d{1,2}[.)])\s*", "", condition).strip(" .;:,")
+    text = without_list_marker(condition).strip(" .;:,")
     for pattern, first_person in _SECOND_PERSON:
         text = re.sub(pattern, first_person, text, flags=re.IGNORECASE)
     return text

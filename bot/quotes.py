@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.text import LIST_ITEM
+
 # English discourse connectives that only link a sentence to the one before it.
 _CONNECTIVES = (
     "additionally|also|and|but|besides|consequently|finally|first|firstly|further|furthermore|hence|however|"
@@ -90,15 +92,8 @@ _ONLY_NAMES = re.compile(
 def continues_lead_in(sentence: str) -> bool:
     """A list item that finishes the sentence above the list ("- cannot keep fluids down for 24
     hours;" under "Call the helpline if you:"): it starts in lower case."""
-    return bool(_ITEM_FRAGMENT.match(sentence))
-
-
-def is_list_item(sentence: str) -> bool:
-    return bool(_LIST_MARK.match(sentence))
-
-
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s")
-_ITEM_FRAGMENT = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+[a-z]")
+    item = LIST_ITEM.match(sentence)
+    return item is not None and re.match(r"[a-z]", sentence[item.end() :]) is not None
 
 
 def announces(sentence: str) -> bool:

@@ -133,6 +133,18 @@ def clauses(text: str) -> list[str]:
     return [c for c in (m.strip() for m in _CLAUSE.findall(text)) if c]
 
 
+#: An article's list item: "- text", "* text", "+ text", "1. text", "2) text".
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?=\S)")
+
+
+def is_list_item(line: str) -> bool:
+    return bool(LIST_ITEM.match(line))
+
+
+def without_list_marker(text: str) -> str:
+    return LIST_ITEM.sub("", text, count=1)
+
+
 # -- answer bodies -------------------------------------------------------------------------
 _CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
