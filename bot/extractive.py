@@ -33,6 +33,7 @@ NEED_RATIO = 0.1
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
+REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
 REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
@@ -191,7 +192,7 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
         (
             c
             for c in ranked
-            if c.passage is lead.passage
+            if (c.passage is lead.passage or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability)
             and c.signals.cosine >= REASON_MIN_COSINE
             and cues.explains(c.shown)
             and not sums_up_before(c.shown)

@@ -225,7 +225,22 @@ def main_verb(question: str) -> str:
     return modal.group(1) if modal and "VERB" in lemmas(modal.group(1)) else ""
 
 
+# Where a question may start after words that set its scene ("In the melanoma study, what share ...",
+# "I had chemo on Monday. How long ...").
+_CLAUSE_START = re.compile(r"[,;:.!?]\s+(?=\S)")
+
+
 def _read_kind(text: str) -> QuestionForm:
+    """The form of the first clause that has one, so an opening phrase does not hide it."""
+    form = _read_clause(text)
+    for start in _CLAUSE_START.finditer(text):
+        if form.kind != OTHER:
+            break
+        form = _read_clause(text[start.end() :])
+    return replace(form, comparison=form.comparison or bool(_COMPARISON.search(text)))
+
+
+def _read_clause(text: str) -> QuestionForm:
     comparison = bool(_COMPARISON.search(text))
     if _REASON.match(text):
         return QuestionForm(REASON, comparison=comparison)

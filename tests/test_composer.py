@@ -38,6 +38,10 @@ from bot.text import cited_sentences
         ("Where do the cells come from?", qf.PLACE, ""),
         ("Which cancers respond?", qf.CHOICE, ""),
         ("How are the cells made?", qf.OTHER, ""),
+        # Words that set the scene do not hide the question after them.
+        ("In the melanoma study, what share of people had serious side effects?", qf.QUANTITY, "share"),
+        ("I had chemo on Monday. How long will the sickness last?", qf.QUANTITY, "duration"),
+        ("For children, is the treatment approved?", qf.YES_NO, ""),
     ],
 )
 def test_answer_type_is_read_from_the_form(question, kind, measure):
@@ -437,6 +441,18 @@ def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     plain = _candidates(["A port sits under the skin.", *texts[1:]], [0.97, 0.01, 0.02])
     chosen = select(qf.read_form("Where does a port sit?"), sorted(plain, key=lambda c: -c.probability), 100)
     assert [c.shown for c in chosen] == ["A port sits under the skin."]  # nothing promised, nothing added
+
+
+@pytest.mark.unit
+def test_a_why_question_takes_its_reason_from_another_passage_when_nearly_as_likely():
+    from bot.extractive import select
+
+    why = qf.read_form("Why should seedlings be watered in the morning?")
+    rule = _candidates(["Water the seed trays in the early morning."], [0.5])
+    for share, leads in ((0.3, True), (0.1, False)):
+        reason = _candidates(["Leaves that stay wet overnight rot, because mould grows in the cold."], [share])
+        chosen = select(why, sorted(rule + reason, key=lambda c: -c.probability), 100)
+        assert (chosen[0].shown == reason[0].shown) is leads, [c.shown for c in chosen]
 
 
 @pytest.mark.unit
