@@ -90,6 +90,8 @@ def test_what_is_the_something_is_not_a_definition(question):
         ("What's the difference between A and B?", True),
         ("A vs B: which is safer?", True),
         ("Does A cause fever as often as B does?", True),
+        ("In the trial, which caused more side effects, A or B?", True),
+        ("Which foods have more protein?", False),  # which ones, not which of two
         ("Is A approved?", False),
         ("What is A?", False),
     ],
