@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bot.question_form import main_verb
 from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
@@ -317,14 +318,16 @@ class Lexicon:
         treatment different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
-        words = LETTER_RUN.findall(question_part(question))
+        asked = question_part(question)
+        verb = main_verb(asked)  # "does the drug latch onto": how it is asked, not what
+        words = LETTER_RUN.findall(asked)
         for at, word in enumerate(words):
             lower = word.lower()
-            if len(lower) < 3 or lower in out or self.knows(lower):
+            if len(lower) < 3 or lower in out or lower == verb or self.knows(lower):
                 continue
             before, after = words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
-            if _used_as_verb(lower, before, after) or _says_how_someone_feels(lower, before):
-                continue  # "finish up", "to finish", "feel queasy": how it is asked, not what
+            if _used_as_verb(lower, before, after) or _says_how_someone_is(lower, before, after):
+                continue  # "finish up", "to finish", "feel queasy", "so prone to": how it is asked, not what
             zipf = max([english_zipf(lower), *map(english_zipf, lemmas(lower).get("NOUN", ()))])  # "cycles": "cycle"
             if not names_a_thing(lower) and (zipf >= RARE_ZIPF or not describes_a_thing(lower)):
                 continue  # a verb, or an everyday adjective ("happens", "painful"): how it is asked, not what
@@ -390,10 +393,16 @@ _LINKING_VERBS = frozenset(
 )
 
 
-def _says_how_someone_feels(word: str, before: str) -> bool:
-    """An adjective after a linking verb ("feel queasy", "is itchy") says how someone is; a rare
-    adjective that names a topic stands before its noun ("pancreatic cancer")."""
-    return before in _LINKING_VERBS and not names_a_thing(word) and describes_a_thing(word)
+_DEGREE_WORDS = frozenset(_words("so too very quite really more less most least rather pretty extremely"))
+_COMPLEMENT_WORDS = frozenset(_words("to of about with for than that"))
+
+
+def _says_how_someone_is(word: str, before: str, after: str) -> bool:
+    """An adjective after a linking verb or a word of degree, or before its complement ("feel
+    queasy", "so prone to", "allergic to") says how someone is; a rare adjective that names a topic
+    stands before its noun ("pancreatic cancer") and takes no degree."""
+    placed = before in _LINKING_VERBS or before in _DEGREE_WORDS or after in _COMPLEMENT_WORDS
+    return placed and not names_a_thing(word) and describes_a_thing(word)
 
 
 def _left_out_of(typed: str, word: str) -> bool:

@@ -151,8 +151,11 @@ _NOT_MAIN_VERBS = frozenset(
         "no",
     }
 )
-# A modal or "do", perhaps one word of subject, then the verb.
-_AFTER_MODAL = re.compile(r"\b(?:do|does|did|can|could|may|might|will|would|should|must)\s+(?:[a-z-]+\s+)?([a-z]+)")
+# A modal or "do", perhaps a subject of one word after a determiner, then the verb.
+_AFTER_MODAL = re.compile(
+    r"\b(?:do|does|did|can|could|may|might|will|would|should|must)\s+"
+    r"(?:(?:the|a|an|my|your|his|her|their|our|this|that|these|those)\s+)?(?:[a-z-]+\s+)?([a-z]+)"
+)
 # An auxiliary and a pronoun subject: the next word (adverbs aside) is the main verb ("can I still hug").
 _AFTER_SUBJECT = re.compile(
     r"\b(?:is|are|was|were|do|does|did|can|could|may|might|will|would|should|shall|must)\s+"

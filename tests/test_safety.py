@@ -568,6 +568,10 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     assert [u.word for u in lexicon.unknown_terms("is soft food good for pancreatic cancer?") if u.rare] == [
         "pancreatic"
     ]
+    # The question's own verb ("does the clot latch onto") and an adjective of degree or with its
+    # complement ("so prone to") say how it is asked.
+    assert "latch" not in [u.word for u in lexicon.unknown_terms("Which part of the tube does a clot latch onto?")]
+    assert "prone" not in [u.word for u in lexicon.unknown_terms("Why is the tube so prone to clots?")]
 
 
 @pytest.mark.unit
