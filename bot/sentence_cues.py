@@ -28,7 +28,8 @@ _SIGNS = {
     "duration": re.compile(rf"\b(?:{_TIME_UNITS})\b", re.IGNORECASE),
     "time": re.compile(
         rf"\b(?:{_TIME_UNITS}|ago|since|january|february|march|april|may|june|july|august|september|october|"
-        r"november|december)\b",
+        r"november|december|midday|noon|midnight|o'clock|morning|afternoon|evening|night|bedtime)\b|"
+        r"\b\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)",
         re.IGNORECASE,
     ),
     "share": re.compile(

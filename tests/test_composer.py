@@ -104,6 +104,8 @@ def test_comparisons_are_recognised(question, comparison):
 def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
     assert cues.gives_measure("About 26.9% of patients had it.", "share")
     assert cues.gives_measure("It costs more than $400,000.", "amount")
+    assert cues.gives_measure("Have your last cup of tea before midday.", "time")  # a time of day
+    assert cues.gives_measure("Keep naps short and have them before 3 pm.", "time")
     assert cues.gives_measure("Making the cells takes three weeks.", "duration")
     assert not cues.gives_measure("Making the cells is slow and costly.", "duration")
     assert not cues.gives_measure("A 2025 review found early responses.", "count")  # a year is not a count
