@@ -280,7 +280,10 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
             if ref in known and all(r["n"] != ref for r in citation.references):
                 citation.references.append(known[ref].to_dict())
         after = chosen[i + 1 : i + 2]
-        if (bare_reply(c.shown) or c.shown.rstrip().endswith(":")) and _follows(after, c, chunk.id):
+        lead_in = c.shown.rstrip().endswith(":")
+        if ((bare_reply(c.shown) or lead_in) and _follows(after, c, chunk.id)) or (
+            lead_in and _item_under(after, c, retrieval)
+        ):
             parts.append(c.shown)  # "No. It is caused by ... [1]", "Call us if: - you ... [1]": one claim
         else:
             parts.append(f"{c.shown} [{citation.n}]")
@@ -298,3 +301,16 @@ def _follows(after: list[Candidate], c: Candidate, chunk_id: str) -> bool:
         if 0 <= at < len(ids) and ids[at] == other.sentence.id:
             return True
     return False
+
+
+def _item_under(after: list[Candidate], lead_in: Candidate, retrieval: Retrieval) -> bool:
+    """Is the one candidate in ``after`` an item of the list that ``lead_in`` ("Try these tips:")
+    opens, in the same passage, with only items of that list between them?"""
+    if not after or after[0].passage.chunk.id != lead_in.passage.chunk.id or not is_list_item(after[0].shown):
+        return False
+    ids = lead_in.passage.chunk.sentence_ids
+    start, item = lead_in.signals.position, after[0].sentence.id
+    if item not in ids[start + 1 :]:
+        return False
+    between = ids[start + 1 : ids.index(item, start + 1)]
+    return all(sid in retrieval.sentences and is_list_item(retrieval.sentences[sid].text) for sid in between)

@@ -396,9 +396,12 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
 
     answer, _ = _compose(assistant, "What if a blade on my mower comes loose?")
     quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
-    item = quotes.index("- a blade has come loose.")
-    assert quotes[item - 1] == "Call the repair shop if:", answer.body
+    # The lead-in and a later item of its list are one claim, the items between left out.
+    item = quotes.index("Call the repair shop if: - a blade has come loose.")
     assert quotes[item + 1] == "Do not tighten it while the engine is running.", answer.body
+    answer, _ = _compose(assistant, "Should I stop if I have a headache that will not go away?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert "Stop work and rest in the shade if you: - have a headache that will not go away;" in quotes, answer.body
 
 
 @pytest.mark.unit
