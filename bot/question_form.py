@@ -231,11 +231,16 @@ def main_verb(question: str) -> str:
 # Where a question may start after words that set its scene ("In the melanoma study, what share ...",
 # "I had chemo on Monday. How long ...").
 _CLAUSE_START = re.compile(r"[,;:.!?]\s+(?=\S)")
+_SETTING = re.compile(r"^(?:when|whenever|if|once|after|before|while|until)\b[^,?]*,\s+(?=\S)")
 
 
 def _read_kind(text: str) -> QuestionForm:
-    """The form of the first clause that has one, so an opening phrase does not hide it."""
-    form = _read_clause(text)
+    """The form of the first clause that has one, so an opening phrase does not hide it; an opening
+    "when/if ..." clause is only the setting when a question follows it ("When it works, how long ...")."""
+    setting = _SETTING.match(text)
+    form = _read_clause(text[setting.end() :]) if setting else _read_clause(text)
+    if setting and form.kind == OTHER:
+        form = _read_clause(text)
     for start in _CLAUSE_START.finditer(text):
         if form.kind != OTHER:
             break

@@ -42,6 +42,8 @@ from bot.text import cited_sentences
         ("In the melanoma study, what share of people had serious side effects?", qf.QUANTITY, "share"),
         ("I had chemo on Monday. How long will the sickness last?", qf.QUANTITY, "duration"),
         ("For children, is the treatment approved?", qf.YES_NO, ""),
+        ("When the drug works, how long does the benefit last?", qf.QUANTITY, "duration"),  # "when ..." sets it
+        ("When I finish chemo, can I drive?", qf.YES_NO, ""),
     ],
 )
 def test_answer_type_is_read_from_the_form(question, kind, measure):
