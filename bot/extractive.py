@@ -34,6 +34,7 @@ PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
+FIGURE_RATIO = 0.25  # a sentence with the figure asked for leads if at least this likely
 REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
@@ -149,6 +150,9 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
     reason = _reason_after(form, lead, ranked)
     if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
         lead, chosen = reason, [reason, lead]
+    figure = _figure_instead(form, lead, ranked)
+    if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
+        lead, chosen = figure, [figure]
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
@@ -196,6 +200,23 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
             and c.signals.cosine >= REASON_MIN_COSINE
             and cues.explains(c.shown)
             and not sums_up_before(c.shown)
+        ),
+        None,
+    )
+
+
+def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For a question asking for a figure whose best match gives only words about one ("most
+    people", "for several months"): a sentence nearly as likely that gives the figure itself, or None."""
+    if form.kind != qf.QUANTITY or cues.measure_fit(lead.shown, form.measure) == 1.0:
+        return None
+    return next(
+        (
+            c
+            for c in ranked
+            if c.probability >= FIGURE_RATIO * lead.probability
+            and c.signals.cosine >= REASON_MIN_COSINE
+            and cues.measure_fit(c.shown, form.measure) == 1.0
         ),
         None,
     )

@@ -96,6 +96,36 @@ def gives_measure(sentence: str, measure: str) -> bool:
     return measure in ("share", "amount", "count") and bool(figures(sentence))
 
 
+# The figure itself, not just words about one: "in 72 % of patients" beyond "most people", "for 18.4
+# months" beyond "for several months", "165 people" beyond "many people".
+_DIGITS_OR_WORDS = rf"(?:\d+(?:[.,]\d+)?(?:\s*(?:-|–|to)\s*\d+(?:[.,]\d+)?)?|{_NUMBER_WORDS})"
+_EXACT = {
+    "share": re.compile(
+        rf"\d\s*%|\bper\s?cent\b|\b{_DIGITS_OR_WORDS}\s+(?:in|out\s+of)\s+(?:every\s+)?\d+|"
+        rf"\b(?:{_NUMBER_WORDS})\s+in\s+(?:{_NUMBER_WORDS})\b|\b(?:half|two\s+thirds|three\s+quarters|a\s+third|a\s+quarter)\b",
+        re.IGNORECASE,
+    ),
+    "duration": re.compile(rf"\b{_DIGITS_OR_WORDS}\s+(?:more\s+|extra\s+)?(?:{_TIME_UNITS})\b", re.IGNORECASE),
+    "time": re.compile(
+        rf"\b{_DIGITS_OR_WORDS}\s+(?:{_TIME_UNITS})\b|\b\d{{1,2}}(?:[.:]\d\d)?\s*(?:am|pm)\b|\b(?:midday|noon|midnight)\b",
+        re.IGNORECASE,
+    ),
+    "amount": re.compile(r"[$£€¥]\s*\d|\d\s*(?:mg|g|kg|ml|mL|l|litres?|liters?|cups?|glasses|pints?)\b", re.IGNORECASE),
+    "count": re.compile(r"\d"),
+}
+
+
+def measure_fit(sentence: str, measure: str) -> float:
+    """How well a sentence gives the figure a quantity question asks for: 1 for the figure itself
+    (a percentage, a number of weeks, a year), 0.5 for words about one ("most", "every week"), else 0."""
+    if not gives_measure(sentence, measure):
+        return 0.0
+    exact = _EXACT.get(measure)
+    if measure == "time" and _YEAR.search(sentence):
+        return 1.0
+    return 1.0 if exact is not None and exact.search(_YEAR.sub(" ", sentence)) else 0.5
+
+
 def has_quantity(sentence: str) -> bool:
     """States any figure, share, amount or duration."""
     return any(gives_measure(sentence, m) for m in _SIGNS)  # the kinds a quantity question asks for

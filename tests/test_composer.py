@@ -465,6 +465,25 @@ def test_a_why_question_takes_its_reason_from_another_passage_when_nearly_as_lik
 
 
 @pytest.mark.unit
+def test_the_figure_itself_beats_words_about_one():
+    from bot.extractive import select
+
+    assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
+    assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
+    assert cues.measure_fit("Most people have one injection a week.", "share") == 0.5
+    assert cues.measure_fit("Responses lasted a median of 18.4 months.", "duration") == 1.0
+    assert cues.measure_fit("It can last for several months.", "duration") == 0.5
+    assert cues.measure_fit("Drink plenty.", "amount") == 0.0
+
+    how_often = qf.read_form("How often did the rash happen?")
+    vague = _candidates(["Most people get a rash once a week or so."], [0.5])
+    for share, leads in ((0.2, True), (0.05, False)):
+        exact = _candidates(["A rash occurred in 72 % of patients."], [share])
+        chosen = select(how_often, sorted(vague + exact, key=lambda c: -c.probability), 100)
+        assert (chosen[0].shown == exact[0].shown) is leads, [c.shown for c in chosen]
+
+
+@pytest.mark.unit
 def test_centrality_finds_the_sentence_that_sums_the_others_up():
     rng = np.random.default_rng(0)
     specific = rng.normal(size=(4, 16))
