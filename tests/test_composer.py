@@ -484,6 +484,16 @@ def test_the_figure_itself_beats_words_about_one():
 
 
 @pytest.mark.unit
+def test_a_clipped_word_in_the_question_matches_its_full_form():
+    from bot.ranker import _found
+    from bot.text import terms
+
+    have = frozenset(terms("Fatigue is often worst in the few days after each chemotherapy cycle."))
+    assert _found(set(terms("when is chemo tiredness worst")), have) == set(terms("chemo worst"))
+    assert not _found(set(terms("is the car safe")), frozenset(terms("Cardiac problems are rare.")))
+
+
+@pytest.mark.unit
 def test_centrality_finds_the_sentence_that_sums_the_others_up():
     rng = np.random.default_rng(0)
     specific = rng.normal(size=(4, 16))
