@@ -361,10 +361,11 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     says, not for a decision, unless it is about a dose, a prognosis or a choice about treatment.
     """
     t = _ASKING_WHAT.sub(" ", normalise(text))
-    if _ASKS_FOR_INFORMATION.search(t) and not _DECISION.search(t):
-        return False
     about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
-    if not _DECISION.search(t) and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
+    decision = _DECISION.search(about)
+    if _ASKS_FOR_INFORMATION.search(t) and not decision:
+        return False
+    if not decision and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
         t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
 
@@ -381,11 +382,14 @@ _SELF_CARE = re.compile(
     r"\b(?:should|must|(?:do|does) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
     r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:drink|eat|rinse|gargle|brush|"
     r"floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|"
-    r"store|carry|bring|show|tell)\b|"
+    r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when)|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed to (?!get|have|receive|take|try|start|join|enrol|be given)"
 )
-_WHEN_TREATED = re.compile(r"\b(?:after|during|while (?:on|having|getting)|since|before|following)\s+(?:\S+\s*){1,3}$")
+_WHEN_TREATED = re.compile(
+    r"\b(?:(?:after|during|while (?:on|having|getting)|since|before|following)|(?:when|once|after) "
+    r"(?:i|we|he|she|they|my \w+) (?:start|begin|have|get)\w*)\s+(?:\S+\s*){1,3}$"
+)
 _TREATMENT_WORDS = re.compile(
     r"\b(?:medicines?|medications?|meds|drugs?|chemo\w*|therap\w*|treatments?|radiation|radiotherapy|trials?|"
     r"infusions?|transplants?|surgery|operation)\b"

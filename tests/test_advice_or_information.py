@@ -31,6 +31,8 @@ pytestmark = pytest.mark.unit
         "How much should I be eating each day while I'm having treatment?",  # an amount the handout gives
         "I'm tired all the time, how often should I rest during the day?",  # the question after a report
         "do I need to carry an alert card with me?",  # "do I need to" + everyday care
+        "will I need to be admitted to a ward when I start the injections?",  # what happens; the start is the time
+        "how long after I begin the drip can I go home?",
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -54,6 +56,8 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "what do I do if my dose is missed?",
         "am I allowed to get the treatment at my age?",
         "My dad is exhausted, how long should he wait before he stops his chemo?",  # a decision, however asked
+        "should I stop the injections when I get a rash?",
+        "will I need to take steroids once I start?",
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
