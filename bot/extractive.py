@@ -301,9 +301,8 @@ def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
             if ref in known and all(r["n"] != ref for r in citation.references):
                 citation.references.append(known[ref].to_dict())
         after = chosen[i + 1 : i + 2]
-        lead_in = c.shown.rstrip().endswith(":")
-        if ((bare_reply(c.shown) or lead_in) and _follows(after, c, chunk.id)) or (
-            lead_in and _item_under(after, c, retrieval)
+        if ((bare_reply(c.shown) or announces(c.shown)) and _follows(after, c, chunk.id)) or (
+            c.shown.rstrip().endswith(":") and _item_under(after, c, retrieval)
         ):
             parts.append(c.shown)  # "No. It is caused by ... [1]", "Call us if: - you ... [1]": one claim
         else:

@@ -69,7 +69,7 @@ _YES_NO = re.compile(
 )
 _COMPARISON = re.compile(
     r"\b(?:better|worse|best|worst|vs\.?|versus|compare[sd]?|comparison|compared|differ(?:s|ent|ence|ences)?|"
-    r"than|instead\s+of|rather\s+than|replace[ds]?|as\s+\w+\s+as|which\s+(?:one\s+)?(?:is|are|lasts?|works?)\s+"
+    r"than|instead\s+of|rather\s+than|tell\s+(?:\w+\s+){1,4}apart|replace[ds]?|as\s+\w+\s+as|which\s+(?:one\s+)?(?:is|are|lasts?|works?)\s+"
     r"\w+er|which\b[^?]*\b(?:more|less|fewer)\b[^?]*\bor)\b",
     re.IGNORECASE,
 )

@@ -97,13 +97,17 @@ def continues_lead_in(sentence: str) -> bool:
 
 
 def announces(sentence: str) -> bool:
-    """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y."
-    (that they differ, not how)."""
+    """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y.",
+    "X is not the same as Y." (that they differ, not how)."""
     return bool(_ANNOUNCES.search(sentence) or _DIFFERS_ONLY.search(sentence))
 
 
 _ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
-_DIFFERS_ONLY = re.compile(r"^[^,;:]*\b(?:is|are)\s+(?:\w+\s+)?different\s+from\b[^,;:]*\.$", re.IGNORECASE)
+_DIFFERS_ONLY = re.compile(
+    r"^[^,;:]*\b(?:(?:is|are)\s+(?:\w+\s+)?different\s+from|(?:is|are)\s+not\s+the\s+same\s+as|differs?\s+from)"
+    r"\b[^,;:]*\.$",
+    re.IGNORECASE,
+)
 
 
 def quoted(sentence: str, cited: Sequence[str]) -> bool:

@@ -94,6 +94,7 @@ def test_what_is_the_something_is_not_a_definition(question):
         ("Does A cause fever as often as B does?", True),
         ("In the trial, which caused more side effects, A or B?", True),
         ("Which foods have more protein?", False),  # which ones, not which of two
+        ("How can I tell normal tiredness apart from fatigue?", True),
         ("Is A approved?", False),
         ("What is A?", False),
     ],
@@ -406,6 +407,25 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
     assert "Stop work and rest in the shade if you: - have a headache that will not go away;" in quotes, answer.body
 
 
+_COMPOST = """---
+id: compost
+title: Compost and soil
+---
+## Compost
+
+Compost is not the same as soil. It is rotted plant matter that feeds the soil, while soil is
+mostly ground-up rock. Turn the heap every two weeks so air reaches the middle.
+"""
+
+
+@pytest.mark.integration
+def test_a_lead_that_only_promises_is_one_claim_with_what_it_promises(article_assistant):
+    assistant = article_assistant(_COMPOST)
+    answer, _ = _compose(assistant, "Is compost the same thing as soil?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert quotes[0].startswith("Compost is not the same as soil. It is rotted plant matter"), answer.body
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("sentence", "promise"),
@@ -413,6 +433,8 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
         ("A port is different from a drip in the hand.", True),
         ("A port is different from a drip, because it sits under the skin.", False),
         ("Two themes stand out.", True),
+        ("Fatigue is not the same as ordinary tiredness.", True),
+        ("Fatigue is not the same as tiredness, because rest does not help.", False),
         ("Some things can damage the line:", True),
         ("The line is flushed every 7 days.", False),
     ],
