@@ -40,6 +40,8 @@ FULLER_BY_ZIPF = 1.5
 MAX_REMEMBERED_SLIPS = 10_000
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
+#: A word of the articles below this is one of their own terms, not everyday English ("cytokine", "supplement").
+DOMAIN_ZIPF = 4.5
 #: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
 RARE_ZIPF = 4.0
 
@@ -335,15 +337,27 @@ class Lexicon:
                 continue  # "wat", "flu"? a short lower-case word is too weak a signal either way
             if zipf >= EVERYDAY_ZIPF:
                 continue
+            if zipf >= RARE_ZIPF and self._names_a_kind_of(before):
+                continue  # "supplement shakes": an everyday head noun after the articles' own noun
             out[lower] = Unknown(lower, zipf)
         return sorted(out.values(), key=lambda u: u.zipf)
+
+    def _names_a_kind_of(self, word: str) -> bool:
+        """Is ``word`` a noun of the articles that an everyday noun after it narrows ("supplement")?"""
+        return (
+            len(word) > 3
+            and word in self.words
+            and english_zipf(word) < DOMAIN_ZIPF
+            and word not in STOPWORDS
+            and "NOUN" in lemmas(word)
+        )
 
     def domain_terms(self, question: str) -> list[str]:
         """Question words the corpus uses that everyday English does not ("cytokine", joined names "AB-C")."""
         found = [t for t in terms(question, self.compounds) if t in self.compounds]
         for word in LETTER_RUN.findall(question):
             lower = word.lower()
-            if lower in self.words and lower not in BENIGN and lower not in STOPWORDS and english_zipf(lower) < 4.5:
+            if lower in self.words and lower not in BENIGN and lower not in STOPWORDS and english_zipf(lower) < DOMAIN_ZIPF:
                 found.append(lower)
         return found
 

@@ -573,6 +573,12 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     assert "latch" not in [u.word for u in lexicon.unknown_terms("Which part of the tube does a clot latch onto?")]
     assert "prone" not in [u.word for u in lexicon.unknown_terms("Why is the tube so prone to clots?")]
 
+    # An everyday noun after one of the articles' own nouns narrows it ("supplement shakes"); after an
+    # everyday noun it is a topic of its own ("health insurance").
+    lexicon = Lexicon(["Your dietitian may prescribe supplement drinks. Good health matters."])
+    assert lexicon.unknown_terms("How long should I take to finish my supplement shakes?") == []
+    assert [u.word for u in lexicon.unknown_terms("Will my health insurance pay?")] == ["insurance"]
+
 
 @pytest.mark.unit
 def test_a_plural_is_as_everyday_as_its_singular():
