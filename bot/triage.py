@@ -397,6 +397,7 @@ _TREATMENT_WORDS = re.compile(
 _DECISION = re.compile(
     r"\b(?:doses?|dosage|pills?|tablets?|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|have left|"
     r"(?:start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)(?:s|ed|ped|ping|ing)?)\b"
+    r"(?!\s+to\b)"  # "the tube starts to leak" says what happens, not what someone decides
 )
 
 

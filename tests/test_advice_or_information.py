@@ -33,6 +33,7 @@ pytestmark = pytest.mark.unit
         "do I need to carry an alert card with me?",  # "do I need to" + everyday care
         "will I need to be admitted to a ward when I start the injections?",  # what happens; the start is the time
         "how long after I begin the drip can I go home?",
+        "what should I do if the tube splits or starts to leak?",  # "starts to": what happens, not a decision
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
