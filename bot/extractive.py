@@ -208,7 +208,7 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
 def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     """For a question asking for a figure whose best match gives only words about one ("most
     people", "for several months"): a sentence nearly as likely that gives the figure itself, or None."""
-    if form.kind != qf.QUANTITY or cues.measure_fit(lead.shown, form.measure) == 1.0:
+    if form.kind != qf.QUANTITY or _gives_figure(lead, form):
         return None
     return next(
         (
@@ -216,10 +216,17 @@ def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candida
             for c in ranked
             if c.probability >= FIGURE_RATIO * lead.probability
             and c.signals.cosine >= REASON_MIN_COSINE
-            and cues.measure_fit(c.shown, form.measure) == 1.0
+            and _gives_figure(c, form)
         ),
         None,
     )
+
+
+def _gives_figure(candidate: Candidate, form: qf.QuestionForm) -> bool:
+    """States the figure itself, counting what a "how many X" asks about when it names X ("5 days a week")."""
+    if form.unit:
+        return cues.counts_unit(candidate.shown, form.unit)
+    return cues.measure_fit(candidate.shown, form.measure) == 1.0
 
 
 def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

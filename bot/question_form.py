@@ -201,10 +201,13 @@ def read_form(question: str) -> QuestionForm:
     text = plain_question(question)
     form = _read_kind(text)
     unit = _UNIT.match(text + " ?")
+    counted = unit.group(1).split() if unit else []
+    if any(word in _NOT_MAIN_VERBS for word in counted):
+        counted = []  # "how much should I drink on ...": no unit named, the words are the question's
     return replace(
         form,
         verb=main_verb(text),
-        unit=unit.group(1).split()[-1] if unit else "",
+        unit=counted[-1] if counted else "",
         superlative=bool(SUPERLATIVE.search(text)),
         origin=bool(_SOURCE.search(text)),
     )

@@ -503,6 +503,12 @@ def test_the_figure_itself_beats_words_about_one():
         exact = _candidates(["A rash occurred in 72 % of patients."], [share])
         chosen = select(how_often, sorted(vague + exact, key=lambda c: -c.probability), 100)
         assert (chosen[0].shown == exact[0].shown) is leads, [c.shown for c in chosen]
+    # "How many days ...": the figure must count days.
+    how_many_days = qf.read_form("How many days a week is the treatment given?")
+    minutes = _candidates(["Each session takes about 15 to 30 minutes."], [0.5])
+    days = _candidates(["Most people have a session 5 days a week."], [0.3])
+    chosen = select(how_many_days, sorted(minutes + days, key=lambda c: -c.probability), 100)
+    assert chosen[0].shown == days[0].shown, [c.shown for c in chosen]
 
 
 @pytest.mark.unit
@@ -536,6 +542,7 @@ def test_centrality_finds_the_sentence_that_sums_the_others_up():
         ("how much water should I drink?", "drink", "water"),
         ("Where do the donor cells come from?", "come", ""),
         ("What is a biopsy?", "", ""),
+        ("How much should I drink on a normal day?", "drink", ""),  # no unit named
     ],
 )
 def test_the_questions_own_verb_and_counted_unit_are_read(question, verb, unit):
