@@ -344,20 +344,18 @@ class Lexicon:
 
     def _names_a_kind_of(self, word: str) -> bool:
         """Is ``word`` a noun of the articles that an everyday noun after it narrows ("supplement")?"""
-        return (
-            len(word) > 3
-            and word in self.words
-            and english_zipf(word) < DOMAIN_ZIPF
-            and word not in STOPWORDS
-            and "NOUN" in lemmas(word)
-        )
+        return len(word) > 3 and self._own_term(word) and "NOUN" in lemmas(word)
+
+    def _own_term(self, word: str) -> bool:
+        """A word of the articles that everyday English rarely uses ("cytokine", "supplement")."""
+        return word in self.words and word not in STOPWORDS and english_zipf(word) < DOMAIN_ZIPF
 
     def domain_terms(self, question: str) -> list[str]:
         """Question words the corpus uses that everyday English does not ("cytokine", joined names "AB-C")."""
         found = [t for t in terms(question, self.compounds) if t in self.compounds]
         for word in LETTER_RUN.findall(question):
             lower = word.lower()
-            if lower in self.words and lower not in BENIGN and lower not in STOPWORDS and english_zipf(lower) < DOMAIN_ZIPF:
+            if lower not in BENIGN and self._own_term(lower):
                 found.append(lower)
         return found
 
