@@ -9,14 +9,14 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from bot import replies
-from bot.chain import ChainInput, Message, build_chain
+from bot.chain import ChainInput, build_chain
 from bot.config import Settings
 from bot.embeddings import Embedder, default_embedder, prepare_fast_embedding
 from bot.extractive import ExtractiveComposer
 from bot.guard import Guard
 from bot.retrieval import HybridRetriever
 from bot.store import ChromaIndex, IndexStoreError, IngestStats, Store
-from bot.types import Answer, Composer
+from bot.types import Answer, Composer, Message
 
 log = logging.getLogger(__name__)
 

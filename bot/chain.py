@@ -22,9 +22,7 @@ from bot.followup import query_for, resolve
 from bot.guard import Guard
 from bot.screen import Screening
 from bot.sources import about_sources, asks_about_sources
-from bot.types import Answer, Composer, Retrieval, Retriever
-
-Message = dict[str, str]  # {"role": "user" | "assistant", "content": str}, as Gradio's chat uses
+from bot.types import Answer, Composer, Message, Retrieval, Retriever
 
 
 class ChainInput(TypedDict):

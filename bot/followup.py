@@ -14,8 +14,7 @@ from collections.abc import Sequence
 
 from bot import question_form as qf
 from bot.text import STOPWORDS, lemmas
-
-Message = dict[str, str]
+from bot.types import Message
 
 # A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
 _LEANS = re.compile(

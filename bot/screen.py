@@ -20,14 +20,13 @@ import numpy as np
 from bot import i18n, injection, replies, sanitize, triage
 from bot.lexicon import Lexicon, english_zipf
 from bot.text import opens_question, words
-from bot.types import Answer
+from bot.types import Answer, Message
 
 if TYPE_CHECKING:
     from bot.guard import GuardKit
 
 log = logging.getLogger(__name__)
 
-Message = dict[str, str]
 
 _SMALL_TALK = re.compile(
     r"\W*(?:(?:hi|hello|hey|hiya|thanks|thank you|thx|ok|okay|cool|great|bye|goodbye|cheers|yes|no|good "

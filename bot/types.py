@@ -15,6 +15,9 @@ import numpy as np
 
 from bot import replies
 
+#: One turn of a conversation as the chat UI and the HTTP API send it: {"role": "user" | "assistant", "content": str}.
+Message = dict[str, str]
+
 if TYPE_CHECKING:
     from bot.corpus import Reference
     from bot.profile import DocumentInfo

@@ -16,15 +16,13 @@ from typing import Any
 
 from bot import replies
 from bot.site import Site
-from bot.types import Answer
+from bot.types import Answer, Message
 from bot.ui_html import Definition, Pending, Turn, render_log, render_pending, render_turn, spoken
 
 log = logging.getLogger(__name__)
 
 # Shortest gap between two streamed updates of an answer (seconds); an answer ready sooner is sent once.
 STREAM_INTERVAL_S = 0.1
-
-Message = dict[str, str]
 
 
 # -- the site's own words -------------------------------------------------------------------------
