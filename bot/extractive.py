@@ -12,7 +12,7 @@ covered, rather than answered with a sentence that is merely near it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -34,7 +34,7 @@ PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
-FIGURE_RATIO = 0.25  # a sentence with the figure asked for leads if at least this likely
+SWAP_RATIO = 0.25  # a sentence of the kind the form asks for (a figure, a list of questions) leads if this likely
 REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
@@ -99,8 +99,9 @@ class ExtractiveComposer:
 
 def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> list[Candidate]:
     """The retrieved passages' sentences, each once, in passage order; the articles' own questions
-    are not candidates, but the sentence right after one remembers how well it matched (FAQ). A bare
-    "Yes." or "No." is one only for a yes/no question ("how much coffee?" is not answered "Yes.")."""
+    are not candidates (except a list of them, for "what should I ask my team?"), but the sentence
+    right after one remembers how well it matched (FAQ). A bare "Yes." or "No." is one only for a
+    yes/no question ("how much coffee?" is not answered "Yes.")."""
     stored = retrieval.sentences
     seen: set[str] = set()
     out: list[Candidate] = []
@@ -111,7 +112,9 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             if sentence is None:
                 continue
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
-            if sentence.text.rstrip().endswith("?"):
+            if form is not None and form.to_ask and _in_question_list(passage, position, stored):
+                asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
+            elif sentence.text.rstrip().endswith("?"):
                 # The article's own questions are never quoted; the answer right after one of them
                 # ("Is X better than Y? It's ...") is judged by how well that question matches.
                 asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
@@ -126,6 +129,20 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             if not reply:  # the sentence after a bare reply answers the article's question too
                 asked = 0.0
     return _with_centrality(out)
+
+
+def _in_question_list(passage: Passage, position: int, stored: Mapping[str, StoredSentence]) -> bool:
+    """Is the sentence at ``position`` a question in a list of them (a question beside another, or a
+    list item), rather than an FAQ question followed by its answer?"""
+    ids = passage.chunk.sentence_ids
+
+    def question(at: int) -> bool:
+        sentence = stored.get(ids[at]) if 0 <= at < len(ids) else None
+        return sentence is not None and sentence.text.rstrip().endswith("?")
+
+    return question(position) and (
+        question(position - 1) or question(position + 1) or is_list_item(stored[ids[position]].text)
+    )
 
 
 def _with_centrality(found: list[Candidate]) -> list[Candidate]:
@@ -144,20 +161,20 @@ def bare_reply(sentence: str) -> bool:
 
 # -- choosing ---------------------------------------------------------------------------
 def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> list[Candidate]:
-    """The best answer first; then what the question's form still needs; then a near-equal with news."""
-    lead = ranked[0]
-    chosen = [lead]
-    reason = _reason_after(form, lead, ranked)
-    if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
-        lead, chosen = reason, [reason, lead]
-    figure = _figure_instead(form, lead, ranked)
-    if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
-        lead, chosen = figure, [figure]
+    """The best answer first, with what it cannot stand without; then what the question's form still
+    needs; then a near-equal with news."""
+    chosen = _lead(form, ranked)
+    lead = chosen[0]
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
     after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
+        chosen.append(after)
+    while form.to_ask and len(chosen) < MAX_SENTENCES:  # the questions after it in the article's list
+        after = _neighbour(chosen[-1], ranked, +1)
+        if after is None or after in chosen or not after.shown.rstrip().endswith("?"):
+            break
         chosen.append(after)
     for need in needs(form, lead):
         if len(chosen) >= MAX_SENTENCES:
@@ -174,6 +191,23 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
             break
         chosen.append(pick)
     return chosen
+
+
+def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
+    """The sentence that answers first (and the best match after it, when that is only the rule a
+    reason explains): the ranker's best, unless the question's form asks for something it lacks."""
+    best = ranked[0]
+    if form.to_ask:  # "What should I ask my team?": the best of the articles' lists of questions
+        listed = next((c for c in ranked if c.shown.rstrip().endswith("?")), None)
+        if listed is not None and listed.probability >= SWAP_RATIO * best.probability:
+            return [listed]
+    reason = _reason_after(form, best, ranked)
+    if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
+        return [reason, best]
+    figure = _figure_instead(form, best, ranked)
+    if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
+        return [figure]
+    return [best]
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:
@@ -214,7 +248,7 @@ def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candida
         (
             c
             for c in ranked
-            if c.probability >= FIGURE_RATIO * lead.probability
+            if c.probability >= SWAP_RATIO * lead.probability
             and c.signals.cosine >= REASON_MIN_COSINE
             and _gives_figure(c, form)
         ),

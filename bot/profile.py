@@ -35,7 +35,10 @@ _TEAM_QUESTIONS = re.compile(
     r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\s*:\s*",
     re.IGNORECASE,
 )
-#: At most this many care-team questions are kept (one list, as an article gives it).
+_TEAM_QUESTIONS_HEADING = re.compile(
+    r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\b", re.IGNORECASE
+)
+#: At most this many care-team questions are kept per article (one list, as the article gives it).
 MAX_TEAM_QUESTIONS = 4
 #: Words of headings that name a part of any document, not a topic ("Introduction", "Key takeaway").
 _STRUCTURAL_WORDS = (
@@ -148,19 +151,27 @@ def build_profile(docs: Sequence[Document], chunks: Sequence[Chunk]) -> CorpusPr
 
 
 def find_team_questions(chunks: Sequence[Any]) -> list[tuple[Any, str]]:
-    """After an intro such as "Sensible questions for an oncology team:", the questions that follow in that passage."""
+    """Each article's questions for the care team: after an intro such as "Sensible questions for an
+    oncology team:", or under a heading such as "Questions to ask your team" (past a line that
+    introduces them), the questions that follow in that passage; one list per article."""
     out: list[tuple[Any, str]] = []
+    listed: set[str] = set()  # articles whose list is found
     for chunk in chunks:
-        m = _TEAM_QUESTIONS.search(chunk.text)
-        if not m:
+        if chunk.doc_id in listed:
             continue
-        for sentence in clauses(chunk.text[m.end() :]):
-            if not sentence.endswith("?"):
-                break  # the list ended
-            out.append((chunk, sentence))
-        if out:
-            break
-    return out[:MAX_TEAM_QUESTIONS]
+        intro = _TEAM_QUESTIONS.search(chunk.text)
+        if intro is not None:
+            sentences = clauses(chunk.text[intro.end() :])
+        elif _TEAM_QUESTIONS_HEADING.search(chunk.section):  # past the line that introduces them
+            texts = [s.text for s in chunk.sentences]
+            sentences = list(itertools.dropwhile(lambda s: not s.endswith("?"), texts))
+        else:
+            continue
+        found = [without_list_marker(s) for s in itertools.takewhile(lambda s: s.endswith("?"), sentences)]
+        if found:
+            listed.add(chunk.doc_id)
+            out.extend((chunk, question) for question in found[:MAX_TEAM_QUESTIONS])
+    return out
 
 
 # Emergency care, as an article sends a reader to it ("Call 999 or go to the emergency department if ...").

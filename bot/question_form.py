@@ -174,6 +174,11 @@ _SOURCE = re.compile(
     re.IGNORECASE,
 )
 
+# "What questions should I ask my team?", "what can we ask the doctor?"
+_TO_ASK = re.compile(
+    r"\bquestions?\b[^?]{0,30}\b(?:ask|raise|bring|take)\b|\bwhat\s+(?:should|could|can|do|might)\s+(?:i|we)\s+ask\b"
+)
+
 
 # -- sentence signals ---------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -186,6 +191,7 @@ class QuestionForm:
     unit: str = ""  # what a "how many" counts ("day" of "how many days a week ...?")
     superlative: bool = False  # asks for the one that stands out ("the biggest advantage")
     origin: bool = False  # asks where something comes from ("where do the cells come from?")
+    to_ask: bool = False  # asks what to ask ("what questions should I ask my team?")
 
 
 def plain_question(question: str) -> str:
@@ -210,6 +216,7 @@ def read_form(question: str) -> QuestionForm:
         unit=counted[-1] if counted else "",
         superlative=bool(SUPERLATIVE.search(text)),
         origin=bool(_SOURCE.search(text)),
+        to_ask=bool(_TO_ASK.search(text)),
     )
 
 

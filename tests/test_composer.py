@@ -407,6 +407,41 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
     assert "Stop work and rest in the shade if you: - have a headache that will not go away;" in quotes, answer.body
 
 
+_ROSES = """---
+id: roses
+title: Growing roses
+---
+## Pruning
+
+Prune roses in late winter, just above an outward-facing bud. Remove dead and crossing stems first.
+
+## Questions to ask your garden team
+
+You may like to take these questions to your next visit:
+
+- Which roses suit my soil?
+- When should I feed them, and with what?
+- How do I keep black spot away?
+
+## About this page
+
+Written by the garden team in 2024.
+"""
+
+
+@pytest.mark.integration
+def test_what_to_ask_is_answered_with_the_articles_own_list_of_questions(article_assistant):
+    assistant = article_assistant(_ROSES)
+    assert qf.read_form("What questions should I ask my garden team?").to_ask
+    assert not qf.read_form("When should I prune roses?").to_ask
+    answer, _ = _compose(assistant, "What questions should I ask my garden team about roses?")
+    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    assert quotes[0].startswith("- Which roses suit my soil?"), answer.body
+    assert all(q.endswith("?") for q in quotes) and len(quotes) == 3, answer.body
+    answer, _ = _compose(assistant, "When should I prune roses?")  # otherwise its questions are not quoted
+    assert not any(q.endswith("?") for q, _ in cited_sentences(answer.body)), answer.body
+
+
 _COMPOST = """---
 id: compost
 title: Compost and soil

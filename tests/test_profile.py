@@ -166,3 +166,47 @@ def test_nothing_is_specific_to_these_articles(tmp_path):
     ]
     info = profile.documents["made-up"]
     assert info.authors == ("A. Writer",) and info.date == "2024-05-01"
+
+
+def test_each_article_brings_its_own_questions_for_the_team_under_a_heading(tmp_path):
+    """A second article's "Questions to ask your team" section (a heading, an intro line, a bulleted
+    list) is found too, list markers left out; the first article's intro list is kept."""
+    (tmp_path / "a.md").write_text(
+        "---\nid: a\ntitle: Moss\n---\n## Moss\n\nMoss likes shade. Questions for your garden team: "
+        "Is my soil acidic? Is there shade?\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.md").write_text(
+        textwrap.dedent(
+            """\
+            ---
+            id: b
+            title: Roses
+            ---
+            ## Pruning
+
+            Prune roses in late winter.
+
+            ## Questions to ask your garden team
+
+            You may like to take these to your next visit:
+
+            - Which roses suit my soil?
+            - When should I feed them?
+
+            ## About this page
+
+            Written by the garden team.
+            """
+        ),
+        encoding="utf-8",
+    )
+    docs, errors = load_corpus(tmp_path)
+    assert not errors
+    profile = build_profile(docs, chunk_corpus(docs, 256, 48))
+    assert [q.text for q in profile.team_questions] == [
+        "Is my soil acidic?",
+        "Is there shade?",
+        "Which roses suit my soil?",
+        "When should I feed them?",
+    ]
