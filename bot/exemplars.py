@@ -61,6 +61,13 @@ CALM = (
     "I got my blood test results back and they were normal",
 )
 
+#: What any patient handout answers, whatever its treatment (the articles' own topics are added at ingest).
+CARE_QUESTIONS = (
+    "when do I need to phone my care team",
+    "who do I contact if something is wrong",
+    "what warning signs should I look out for at home",
+)
+
 #: Everyday topics no patient-education site answers (a site adds its health near-misses).
 OUT_OF_DOMAIN = (
     "what is the weather like tomorrow",

@@ -109,7 +109,7 @@ class GuardKit:
 
             site = self.site
             examples = scope.scope_examples(
-                [*profile.topics, *site.in_scope_examples],
+                [*profile.topics, *exemplars.CARE_QUESTIONS, *site.in_scope_examples],
                 [*exemplars.OUT_OF_DOMAIN, *site.out_of_scope_examples],
                 self.embedder.embed_documents,
                 best_sentence,

@@ -28,7 +28,9 @@ _SIGNS = {
     "duration": re.compile(rf"\b(?:{_TIME_UNITS})\b", re.IGNORECASE),
     "time": re.compile(
         rf"\b(?:{_TIME_UNITS}|ago|since|january|february|march|april|may|june|july|august|september|october|"
-        r"november|december|midday|noon|midnight|o'clock|morning|afternoon|evening|night|bedtime)\b|"
+        r"november|december|midday|noon|midnight|o'clock|morning|afternoon|evening|night|bedtime|"
+        # "When should I call?" is answered by a condition or an event: "if you have ...", "after each cycle".
+        r"if|as\s+soon\s+as|once|until|after|before|whenever)\b|"
         r"\b\d{1,2}(?:[.:]\d\d)?\s*(?:am|pm|a\.m\.|p\.m\.)",
         re.IGNORECASE,
     ),

@@ -442,6 +442,34 @@ def test_what_to_ask_is_answered_with_the_articles_own_list_of_questions(article
     assert not any(q.endswith("?") for q, _ in cited_sentences(answer.body)), answer.body
 
 
+_WOUND = """---
+id: wound-care
+title: Looking after your wound at home
+---
+## Keeping it clean
+
+Keep the dressing dry for the first two days. After that you can shower, but pat the wound dry
+with a clean towel.
+
+## When to get help
+
+Call your care team straight away if:
+
+- the wound bleeds through the dressing;
+- it smells bad or opens up.
+"""
+
+
+@pytest.mark.integration
+def test_a_when_question_is_answered_by_the_condition_a_handout_gives(article_assistant):
+    """ "When should I call?" asks for a condition ("if the wound bleeds ..."), not only a time or date."""
+    assert cues.gives_measure("Call the ward straight away if the wound bleeds.", "time")
+    assistant = article_assistant(_WOUND)
+    answer = assistant.ask("When should I call my team?")
+    assert not answer.refused, answer.body
+    assert answer.body.startswith("Call your care team straight away if: - the wound bleeds"), answer.body
+
+
 _COMPOST = """---
 id: compost
 title: Compost and soil
