@@ -15,7 +15,7 @@ import yaml
 
 FILE_NAME = "site.yaml"
 #: Used when a corpus folder has no site file: nothing topical is claimed.
-GENERIC_TOPIC = "the health topics in my articles"
+GENERIC_TOPIC = "health"  # "I can only answer questions about health from my articles."
 
 
 _EXAMPLE_LISTS = (
