@@ -220,6 +220,12 @@ def _compose(assistant, question):
     return ExtractiveComposer().compose(question, retrieval), retrieval
 
 
+def _quotes(assistant, question):
+    """The composed answer to ``question`` and its quoted sentences, in order."""
+    answer, _ = _compose(assistant, question)
+    return answer, [sentence for sentence, _ in cited_sentences(answer.body)]
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize(
     "question",
@@ -304,8 +310,7 @@ from one plant to another. Pests on the weak leaves need their own treatment.
 def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(article_assistant):
     """ "This is called X." answers "what is X?" only with the sentence before it (an article no code knows)."""
     assistant = article_assistant(_GARDEN)
-    answer, _ = _compose(assistant, "What is chlorosis?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "What is chlorosis?")
     assert quotes and quotes[0].startswith("In chalky soil the leaves turn yellow"), answer.body
     if "This is called chlorosis." in quotes:
         assert quotes.index("This is called chlorosis.") == 1
@@ -313,8 +318,7 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(article_a
 
     # The article's own question answered with a bare "No.": quoted with the sentence that says why,
     # the two as one cited claim.
-    answer, _ = _compose(assistant, "Is chlorosis contagious?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "Is chlorosis contagious?")
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
     assert quotes[0] == f"No. {because}", answer.body
     # Asked otherwise than yes or no, the bare reply is not quoted at all.
@@ -361,8 +365,7 @@ top of the compost dry a little between waterings.
 def test_a_why_question_leads_with_the_reason_beside_the_rule(article_assistant):
     """The best match restates the rule ("Water ... in the early morning."); the reason beside it leads."""
     assistant = article_assistant(_SEEDLINGS)
-    answer, _ = _compose(assistant, "Why should seedlings be watered in the morning?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "Why should seedlings be watered in the morning?")
     assert quotes[0].startswith("Leaves that stay wet through a cool night can grow mould"), answer.body
     assert "Water the seed trays in the early morning." in quotes
 
@@ -392,18 +395,15 @@ Check the mower before each use. Call the repair shop if:
 def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
     """Each item of a list is a sentence of its own, read with the sentence above the list."""
     assistant = article_assistant(_GARDEN_SAFETY)
-    answer, _ = _compose(assistant, "What should I do if I feel dizzy while gardening?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "What should I do if I feel dizzy while gardening?")
     assert quotes[0] == "Stop work and rest in the shade if you: - feel dizzy or sick;", answer.body
     assert not any("headache" in q and "dizzy" in q for q in quotes)  # items are not one sentence
 
-    answer, _ = _compose(assistant, "What if a blade on my mower comes loose?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "What if a blade on my mower comes loose?")
     # The lead-in and a later item of its list are one claim, the items between left out.
     item = quotes.index("Call the repair shop if: - a blade has come loose.")
     assert quotes[item + 1] == "Do not tighten it while the engine is running.", answer.body
-    answer, _ = _compose(assistant, "Should I stop if I have a headache that will not go away?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "Should I stop if I have a headache that will not go away?")
     assert "Stop work and rest in the shade if you: - have a headache that will not go away;" in quotes, answer.body
 
 
@@ -434,8 +434,7 @@ def test_what_to_ask_is_answered_with_the_articles_own_list_of_questions(article
     assistant = article_assistant(_ROSES)
     assert qf.read_form("What questions should I ask my garden team?").to_ask
     assert not qf.read_form("When should I prune roses?").to_ask
-    answer, _ = _compose(assistant, "What questions should I ask my garden team about roses?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "What questions should I ask my garden team about roses?")
     assert quotes[0].startswith("- Which roses suit my soil?"), answer.body
     assert all(q.endswith("?") for q in quotes) and len(quotes) == 3, answer.body
     answer, _ = _compose(assistant, "When should I prune roses?")  # otherwise its questions are not quoted
@@ -484,8 +483,7 @@ mostly ground-up rock. Turn the heap every two weeks so air reaches the middle.
 @pytest.mark.integration
 def test_a_lead_that_only_promises_is_one_claim_with_what_it_promises(article_assistant):
     assistant = article_assistant(_COMPOST)
-    answer, _ = _compose(assistant, "Is compost the same thing as soil?")
-    quotes = [sentence for sentence, _ in cited_sentences(answer.body)]
+    answer, quotes = _quotes(assistant, "Is compost the same thing as soil?")
     assert quotes[0].startswith("Compost is not the same as soil. It is rotted plant matter"), answer.body
 
 
