@@ -520,37 +520,36 @@ def _candidates(texts: list[str], shares: list[float]) -> list:
     ]
 
 
-@pytest.mark.unit
-def test_a_lead_that_only_promises_brings_the_sentence_after_it():
+def _selected(form, *groups) -> list[str]:
+    """What ``select`` quotes from these candidates, best share first."""
     from bot.extractive import select
 
+    found = sorted((c for group in groups for c in group), key=lambda c: -c.probability)
+    return [c.shown for c in select(form, found, 100)]
+
+
+@pytest.mark.unit
+def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
     found = _candidates(texts, [0.97, 0.01, 0.02])
-    chosen = select(
-        qf.read_form("How is a port different from a drip?"), sorted(found, key=lambda c: -c.probability), 100
-    )
-    assert [c.shown for c in chosen] == texts[:2]
+    assert _selected(qf.read_form("How is a port different from a drip?"), found) == texts[:2]
     plain = _candidates(["A port sits under the skin.", *texts[1:]], [0.97, 0.01, 0.02])
-    chosen = select(qf.read_form("Where does a port sit?"), sorted(plain, key=lambda c: -c.probability), 100)
-    assert [c.shown for c in chosen] == ["A port sits under the skin."]  # nothing promised, nothing added
+    chosen = _selected(qf.read_form("Where does a port sit?"), plain)
+    assert chosen == ["A port sits under the skin."]  # nothing promised, nothing added
 
 
 @pytest.mark.unit
 def test_a_why_question_takes_its_reason_from_another_passage_when_nearly_as_likely():
-    from bot.extractive import select
-
     why = qf.read_form("Why should seedlings be watered in the morning?")
     rule = _candidates(["Water the seed trays in the early morning."], [0.5])
     for share, leads in ((0.3, True), (0.1, False)):
         reason = _candidates(["Leaves that stay wet overnight rot, because mould grows in the cold."], [share])
-        chosen = select(why, sorted(rule + reason, key=lambda c: -c.probability), 100)
-        assert (chosen[0].shown == reason[0].shown) is leads, [c.shown for c in chosen]
+        chosen = _selected(why, rule, reason)
+        assert (chosen[0] == reason[0].shown) is leads, chosen
 
 
 @pytest.mark.unit
 def test_the_figure_itself_beats_words_about_one():
-    from bot.extractive import select
-
     assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
     assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
     assert cues.measure_fit("Most people have one injection a week.", "share") == 0.5
@@ -562,14 +561,14 @@ def test_the_figure_itself_beats_words_about_one():
     vague = _candidates(["Most people get a rash once a week or so."], [0.5])
     for share, leads in ((0.2, True), (0.05, False)):
         exact = _candidates(["A rash occurred in 72 % of patients."], [share])
-        chosen = select(how_often, sorted(vague + exact, key=lambda c: -c.probability), 100)
-        assert (chosen[0].shown == exact[0].shown) is leads, [c.shown for c in chosen]
+        chosen = _selected(how_often, vague, exact)
+        assert (chosen[0] == exact[0].shown) is leads, chosen
     # "How many days ...": the figure must count days.
     how_many_days = qf.read_form("How many days a week is the treatment given?")
     minutes = _candidates(["Each session takes about 15 to 30 minutes."], [0.5])
     days = _candidates(["Most people have a session 5 days a week."], [0.3])
-    chosen = select(how_many_days, sorted(minutes + days, key=lambda c: -c.probability), 100)
-    assert chosen[0].shown == days[0].shown, [c.shown for c in chosen]
+    chosen = _selected(how_many_days, minutes, days)
+    assert chosen[0] == days[0].shown, chosen
 
 
 @pytest.mark.unit
