@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import replies
+from bot.extractive import OMITTED
 from bot.grounding import citation_report
-from bot.text import cited_sentences
+from bot.quotes import quoted
+from bot.text import cited_sentences, without_list_marker
 from bot.types import Answer
 from evals import readability
 from evals.dataset import Item, contains_quote, matches
@@ -104,6 +106,23 @@ def answer_words(body: str) -> int:
     return len(readability.plain_text(claims(body)).split())
 
 
+def verbatim(answer: Answer) -> float | None:
+    """1 when every cited claim is word for word from the passages it cites (a dropped leading
+    connective and a list marker allowed; a claim of a list's lead-in and a later item is two quotes,
+    "…" between); None for a reply with no citations (a refusal, a fixed reply)."""
+    by_n = {c.n: c.text for c in answer.citations}
+    pairs = cited_sentences(claims(answer.body or ""))
+    if not by_n or not pairs:
+        return None
+    return float(
+        all(
+            quoted(without_list_marker(piece.strip()), [by_n[n] for n in marks if n in by_n])
+            for sentence, marks in pairs
+            for piece in sentence.split(OMITTED)
+        )
+    )
+
+
 def answer_scores(item: Item, answer: Answer) -> dict[str, Any]:
     """Everything scored on one reply of the assistant."""
     body = answer.body or ""
@@ -125,6 +144,8 @@ def answer_scores(item: Item, answer: Answer) -> dict[str, Any]:
         "facts_missing": missing,
         "lead_at_1": lead_scores(item, body),
         **grounding,
+        # Answers about the sources are written from the front matter, not quoted.
+        "verbatim": verbatim(answer) if answered and item.kind != "source" else None,
         "notice": notice,
         "behaviour": None if behaviour is None else float(behaviour),
         "refusal_correct": float(bool(behaviour)) if item.expect == "refuse" else None,
@@ -163,6 +184,7 @@ MEAN_METRICS = (
     "citation_recall",
     "citation_precision",
     "numbers_grounded",
+    "verbatim",
     "notice",
     "behaviour",
     "refusal_correct",

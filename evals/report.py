@@ -49,6 +49,7 @@ METRICS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "citation_recall": ("citation recall", _rate),
     "citation_precision": ("citation precision", _rate),
     "numbers_grounded": ("numbers grounded", _rate),
+    "verbatim": ("quotes verbatim", _rate),
     "notice": ("notice", _rate),
     "behaviour": ("behaviour", _rate),
     "refusal_correct": ("refusal accuracy", _rate),
@@ -69,7 +70,7 @@ def columns(keys: str) -> list[Column]:
 
 
 SUMMARY = columns(
-    "hit@3 mrr fact_recall lead_at_1 context_fact_recall citation_recall citation_precision notice "
+    "hit@3 mrr fact_recall lead_at_1 context_fact_recall citation_recall citation_precision verbatim notice "
     "behaviour words_median fk_grade_median reading_ease latency_p50_ms latency_p95_ms"
 )
 #: The per-set line ``python -m evals run`` prints under each configuration.

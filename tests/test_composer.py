@@ -401,10 +401,10 @@ def test_a_list_item_is_quoted_with_its_lead_in_and_its_rest(article_assistant):
 
     answer, quotes = _quotes(assistant, "What if a blade on my mower comes loose?")
     # The lead-in and a later item of its list are one claim, the items between left out.
-    item = quotes.index("Call the repair shop if: - a blade has come loose.")
+    item = quotes.index("Call the repair shop if: … - a blade has come loose.")
     assert quotes[item + 1] == "Do not tighten it while the engine is running.", answer.body
     answer, quotes = _quotes(assistant, "Should I stop if I have a headache that will not go away?")
-    assert "Stop work and rest in the shade if you: - have a headache that will not go away;" in quotes, answer.body
+    assert "Stop work and rest in the shade if you: … - have a headache that will not go away;" in quotes, answer.body
 
 
 _ROSES = """---

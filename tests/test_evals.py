@@ -277,6 +277,18 @@ def test_facts_behaviour_and_grounding_of_one_answer():
     assert not m.behaviour_ok(mixed, refusal)
     changed = Answer(body=good.body, citations=[cite], notice="Trust me.")
     assert m.answer_scores(item, changed)["notice"] == 0.0
+    assert m.answer_scores(item, good)["verbatim"] == 1.0 and m.answer_scores(item, invented)["verbatim"] == 0.0
+    assert m.answer_scores(item, refusal)["verbatim"] is None
+
+
+@pytest.mark.unit
+def test_a_lead_in_and_a_later_item_are_two_verbatim_quotes():
+    from bot.types import Answer, Citation
+
+    passage = "Call us if you: - feel sick; - have a fever; - are bleeding."
+    cite = Citation(1, "d", "T", "S", None, passage, 0.9)
+    assert m.verbatim(Answer(body="Call us if you: … - are bleeding. [1]", citations=[cite])) == 1.0
+    assert m.verbatim(Answer(body="Call us if you are bleeding. [1]", citations=[cite])) == 0.0
 
 
 @pytest.mark.unit
