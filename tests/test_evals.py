@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -135,6 +136,28 @@ def test_new_article_questions_are_labelled_and_test_only(new_sets, documents):
 @pytest.fixture(scope="module")
 def dev_articles():
     return dev_article_sets()
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+@pytest.mark.unit
+def test_no_exemplar_copies_a_question_it_is_scored_on(dev_articles, new_sets):
+    """The code's exemplars and every site file's lists are kinds of message: none is an evaluation
+    question, case and punctuation aside (the frozen ones for all of them; a dev set's own for its site)."""
+    import yaml
+
+    from bot import exemplars
+
+    frozen = {_plain(i.question) for s in (default_sets()[1], *new_sets) for i in s.items}
+    scored = frozen | {_plain(i.question) for s in (default_sets()[0], *dev_articles) for i in s.items}
+    code = [getattr(exemplars, name) for name in dir(exemplars) if name.isupper()]
+    assert not {_plain(q) for texts in code for q in texts} & scored
+    for path in [CORPUS / "site.yaml", *(s.site for s in (*dev_articles, *new_sets))]:
+        site = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts = {_plain(q) for key, value in site.items() if key != "topic" for q in value}
+        assert not texts & frozen, (path, sorted(texts & frozen))
 
 
 @pytest.mark.unit
