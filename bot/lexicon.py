@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.question_form import main_verb
+from bot.sentence_cues import is_number_word
 from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
@@ -123,6 +124,14 @@ SHORTHAND = {
     "isnt": "isn't",
     "im": "I'm",
     "ive": "I've",
+    "cant": "can't",
+    "couldnt": "couldn't",
+    "shouldnt": "shouldn't",
+    "wouldnt": "wouldn't",
+    "wasnt": "wasn't",
+    "arent": "aren't",
+    "havent": "haven't",
+    "hasnt": "hasn't",
 }
 
 
@@ -256,6 +265,8 @@ class Lexicon:
         left out ("mornin" → "morning", "befor" → "before", "realy" → "really", not "reality")."""
         if word in self._fuller_seen:
             return self._fuller_seen[word]
+        if _agent_noun(word):
+            return None  # "carer" is someone who cares, not "career" with a letter left out
         floor = zipf + FULLER_BY_ZIPF
         best: tuple[float, str] | None = None
         for buckets in (self._by_length, _english_by_length()):
@@ -320,12 +331,12 @@ class Lexicon:
         treatment different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
-        asked = question_part(question)
+        asked = _TIME_IDIOMS.sub(" ", question_part(question))
         verb = main_verb(asked)  # "does the drug latch onto": how it is asked, not what
         words = LETTER_RUN.findall(asked)
         for at, word in enumerate(words):
             lower = word.lower()
-            if len(lower) < 3 or lower in out or lower == verb or self.knows(lower):
+            if len(lower) < 3 or lower in out or lower == verb or is_number_word(lower) or self.knows(lower):
                 continue
             before, after = words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
             if _used_as_verb(lower, before, after) or _says_how_someone_is(lower, before, after):
@@ -360,6 +371,10 @@ class Lexicon:
         return found
 
 
+# Everyday ways of saying "all the time": how long, not what about.
+_TIME_IDIOMS = re.compile(r"\b(?:a?round|all) the clock\b|\bday and night\b|\b24/7\b", re.IGNORECASE)
+
+
 def question_part(text: str) -> str:
     """The question sentences of a message (ending in "?" or opening like a question), else all of it."""
     sentences = clauses(text)
@@ -379,7 +394,7 @@ def _inflected_word(word: str) -> bool:
 
 _BEFORE_A_VERB = frozenset(
     _words(
-        "to can could will would should may might must do does did i you we they he she it "
+        "to than can could will would should may might must do does did i you we they he she it "
         "don't doesn't didn't won't can't"
     )
 )
@@ -395,8 +410,11 @@ def _used_as_verb(word: str, before: str, after: str) -> bool:
 def describes_a_thing(word: str) -> bool:
     """An adjective can name what is asked about when it is rare: "pancreatic", "ovarian", "renal".
 
-    Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing.
+    Only a base form: "quicker" (quick) or "safest" (safe) compares, it names nothing; and not one
+    in -y ("runny", "itchy", "lumpy"), which says what something is like (but "pulmonary" classifies).
     """
+    if word.endswith("y") and not word.endswith(("ary", "ory")):
+        return False
     return word in lemmas(word).get("ADJ", ())
 
 
@@ -415,6 +433,14 @@ def _says_how_someone_is(word: str, before: str, after: str) -> bool:
     stands before its noun ("pancreatic cancer") and takes no degree."""
     placed = before in _LINKING_VERBS or before in _DEGREE_WORDS or after in _COMPLEMENT_WORDS
     return placed and not names_a_thing(word) and describes_a_thing(word)
+
+
+def _agent_noun(word: str) -> bool:
+    """One who does a verb: "carer" (care), "helpers" (help); dictionaries leave many out."""
+    one = word[:-1] if word.endswith("s") else word
+    if one.endswith("er") and "VERB" in lemmas(one[:-2]):
+        return True
+    return one.endswith("er") and one[:-1].endswith("e") and "VERB" in lemmas(one[:-1])
 
 
 def _left_out_of(typed: str, word: str) -> bool:

@@ -82,6 +82,18 @@ _DEFINING_VERB = (
 )
 
 
+def is_number_word(word: str) -> bool:
+    """ "eight", "twenty", "half", "twice": a figure in words, never a topic."""
+    return bool(_NUMBER_WORD.fullmatch(word))
+
+
+_NUMBER_WORD = re.compile(
+    rf"(?:{_NUMBER_WORDS}|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|sixty|seventy|eighty|"
+    r"ninety|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)",
+    re.IGNORECASE,
+)
+
+
 def figures(sentence: str) -> list[str]:
     """Figures in digits, years left out ("120", "26.9%", "$400,000"; not "2024")."""
     return [f.strip() for f in _FIGURE.findall(_YEAR.sub(" ", sentence))]

@@ -56,7 +56,8 @@ _SYMPTOMS = {
     r"acting (?:strange\w*|weird\w*|odd\w*|funny|differently)|(?:very|really|extremely|so) (?:drowsy|sleepy)|"
     r"forg[eo]t\w* (?:where|who|what|things|names|words|how)|(?:doesn't|don't|didn't) (?:know|recogni[sz]e) "
     r"(?:where|who|what|me|us|anyone)|"
-    r"can't stay awake|(?:hard|impossible|difficult) to wake|can't wake|won't wake|unresponsive|not responding|"
+    r"can't stay awake|(?:hard|impossible|difficult) to wake|can't wake|won't wake|(?:hardly|barely) wake|"
+    r"unresponsive|not responding|"
     r"hallucinat\w*|seeing things",
     "breathing": r"(?:can't|unable to|hard to|struggling to|struggle to|trouble|difficulty|problems?|hard time|"
     r"couldn't) (?:breath\w*|catch (?:my|his|her|a) breath|get(?:ting)? (?:enough )?air)|short(?:ness)? of breath|"

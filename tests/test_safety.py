@@ -195,6 +195,7 @@ def test_instructions_are_cut_out_and_the_question_kept(text, left):
         "she fainted twice today",
         "I feel like I might pass out",
         "I want to kill myself, the cancer is back",
+        "my wife had her infusion last week and I can barely wake her",
     ],
 )
 def test_symptom_reports_are_emergencies_by_their_wording_alone(text):
@@ -572,6 +573,13 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     # complement ("so prone to") say how it is asked.
     assert "latch" not in [u.word for u in lexicon.unknown_terms("Which part of the tube does a clot latch onto?")]
     assert "prone" not in [u.word for u in lexicon.unknown_terms("Why is the tube so prone to clots?")]
+    # A figure in words, a descriptive adjective in -y, a verb after "than", a time idiom: no topics.
+    assert lexicon.unknown_terms("he had the tube eight days ago") == []
+    assert lexicon.unknown_terms("can I eat runny food with the tube?") == []
+    assert lexicon.unknown_terms("should I flush the tube rather than ring the nurse?") == []
+    assert lexicon.unknown_terms("does the tube stay in round the clock?") == []
+    # "carer" is a word of its own, not "career" misspelt; "cant" is "can't".
+    assert lexicon.correct("i cant find a carer")[0] == "i can't find a carer"
 
     # An everyday noun after one of the articles' own nouns narrows it ("supplement shakes"); after an
     # everyday noun it is a topic of its own ("health insurance").
