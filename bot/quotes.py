@@ -78,10 +78,14 @@ def sums_up_before(sentence: str) -> bool:
     flushing.", "These can be signs of an infection."), or only names it ("They are known as X."):
     quoted alone, it says nothing a reader can use. A personal pronoun ("It happens because ...",
     "They affect 4 in 10 people.") usually means what the question named, and may stand alone."""
-    return bool(_DEMONSTRATIVE.match(sentence) or _ONLY_NAMES.match(sentence))
+    return bool(_DEMONSTRATIVE.match(sentence) or _ONLY_NAMES.match(sentence) or _CALLS_IT.match(sentence))
 
 
 _DEMONSTRATIVE = re.compile(r"^\s*(?:this|these|that|those|such|both|the\s+(?:latter|former|same))\b", re.IGNORECASE)
+# "Doctors call this ICANS.", "We call these side effects CRS.": a name for what came before.
+_CALLS_IT = re.compile(
+    r"^\s*(?:\w+\s+){1,2}(?:call|calls|called|name|names|named)\s+(?:this|these|that|those|it|them)\b", re.IGNORECASE
+)
 _ONLY_NAMES = re.compile(
     r"^\s*(?:it|they)\s+(?:is|are)\s+(?:also\s+|often\s+|sometimes\s+)?"
     r"(?:called|known\s+as|termed|referred\s+to\s+as|named)\s[^,;:]*$",

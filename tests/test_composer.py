@@ -333,6 +333,8 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(article_a
         ("This is called chlorosis.", True),
         ("These can be signs of an infection that needs treatment the same day.", True),
         ("They are known as natural killer cells.", True),
+        ("Doctors call this chlorosis.", True),  # a name for what came before
+        ("Call this number if the leaves wilt.", False),
         ("It happens because radiation harms the new skin cells.", False),
         ("They affect up to 4 in 10 people having chemotherapy.", False),
         ("Blueberries need soil with a low pH.", False),
