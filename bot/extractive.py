@@ -19,7 +19,14 @@ import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.quotes import announces, continues_lead_in, drop_connective, source_span, sums_up_before
+from bot.quotes import (
+    announces,
+    continues_lead_in,
+    describes_document,
+    drop_connective,
+    source_span,
+    sums_up_before,
+)
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
 from bot.text import is_list_item, terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
@@ -122,7 +129,8 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                 continue
             reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
             quoted = reply and (form is None or form.kind == qf.YES_NO)
-            if sid not in seen and (quoted or len(sentence.text.split()) >= 3):
+            wanted = quoted or (len(sentence.text.split()) >= 3 and not describes_document(sentence.text))
+            if sid not in seen and wanted:
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
                 signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked)

@@ -93,6 +93,20 @@ _ONLY_NAMES = re.compile(
 )
 
 
+def describes_document(sentence: str) -> bool:
+    """Says what the document itself is or does ("This handout explains what happens ...", "This
+    leaflet is for ..."): about the article, never an answer about its topic."""
+    return bool(_ABOUT_DOCUMENT.match(sentence))
+
+
+_ABOUT_DOCUMENT = re.compile(
+    r"^\s*(?:this|the|our)\s+(?:handout|leaflet|page|web\s*page|booklet|guide|article|summary|review|"
+    r"information\s+sheet|fact\s*sheet|document)\s+(?:\w+\s+)?(?:explains|describes|covers|is\s+for|"
+    r"tells|gives|looks\s+at|sets\s+out|aims|will\s+help|was\s+written)\b",
+    re.IGNORECASE,
+)
+
+
 def continues_lead_in(sentence: str) -> bool:
     """A list item that finishes the sentence above the list ("- cannot keep fluids down for 24
     hours;" under "Call the helpline if you:"): it starts in lower case."""

@@ -170,6 +170,7 @@ _ADVICE_PATTERN = "|".join(
         r"\b(?:i|we) should (?:go|get|choose|pick|take|stop|start|try|wait|do|have|switch|ask for|consider|be|"
         r"continue|keep|join|enrol|enroll|refuse)\b|\bdo you think (?:i|we|he|she|my \w+)\b",
         r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
+        r"\b(?:would|will|am|are|is) (?:i|we|he|she|my \w+) (?:be )?better off\b",
         r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
         r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
         # "can I get <a named treatment>?" is a decision; "can my husband get a fever?" is not

@@ -58,6 +58,7 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "am I allowed to get the treatment at my age?",
         "My dad is exhausted, how long should he wait before he stops his chemo?",  # a decision, however asked
         "should I stop the injections when I get a rash?",
+        "would I be better off staying on the ward than in a hotel?",  # a personal choice
         "will I need to take steroids once I start?",
     ],
 )

@@ -345,6 +345,16 @@ def test_a_lead_needs_the_sentence_before_only_when_it_stands_for_it(sentence, n
 
 
 @pytest.mark.unit
+def test_a_sentence_about_the_document_itself_is_no_answer():
+    from bot.quotes import describes_document
+
+    assert describes_document("This handout explains what happens on the day of your infusion.")
+    assert describes_document("This leaflet is for people having chemotherapy.")
+    assert not describes_document("This medicine explains why the rash fades.")  # about the topic
+    assert not describes_document("The handout from the ward lists the numbers to call.")
+
+
+@pytest.mark.unit
 def test_only_a_list_item_in_lower_case_finishes_a_lead_in():
     assert continues_lead_in("- cannot keep fluids down for 24 hours;") and continues_lead_in("2. rest well")
     assert not continues_lead_in("- Weigh yourself once a week.")
