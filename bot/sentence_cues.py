@@ -46,7 +46,7 @@ _SIGNS = {
 # ", so it becomes thin" is a consequence; ", so read the label" is advice.
 _SO_CLAUSE = (
     r",\s+so\s+(?=(?:it|they|you|we|he|she|this|these|those|the|an?|less|more|fewer|your|their|its|there)\b"
-    r"|[a-z]+\s+(?:is|are|was|were|can|cannot|may|might|will|would|does|do|has|have)\b)"
+    r"|[a-z]+\s+(?:is|are|was|were|can|cannot|could|may|might|must|will|would|does|do|did|has|have|had)\b)"
 )
 # Words that say why, and the words a description uses for what a thing does.
 _WHY_WORDS = r"because|so\s+that|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason"

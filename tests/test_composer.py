@@ -151,6 +151,7 @@ def test_reasons_caveats_and_comparisons_are_grammar_words():
     assert not cues.gives_reason("The nozzle is cleaned every week.")
     # ", so" before a clause is a consequence; before an instruction it is advice.
     assert cues.explains("The cold narrows the vessels, so less of the drug arrives.")
+    assert cues.explains("Less drug reaches a cooled scalp, so cooling could protect cancer cells there.")
     assert not cues.gives_reason("Many shop rinses contain alcohol, so read the label.")
     # "leads to" describes what a thing does: a reason, but not one that outranks the best match.
     assert cues.states_cause("Poor persistence has led to relapse.") and not cues.explains(
