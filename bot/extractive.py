@@ -43,7 +43,7 @@ DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
 SWAP_RATIO = 0.25  # a sentence of the kind the form asks for (a figure, a list of questions) leads if this likely
-REASON_MIN_COSINE = 0.35  # a reason put first for a "why" is still on the question (as min_sentence_relevance)
+SWAP_MIN_COSINE = 0.35  # a sentence put first instead of the best match is still on the question
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
 
@@ -122,7 +122,7 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
             if form is not None and form.to_ask and _in_question_list(passage, position, stored):
                 asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
-            elif sentence.text.rstrip().endswith("?"):
+            elif is_question(sentence.text):
                 # The article's own questions are never quoted; the answer right after one of them
                 # ("Is X better than Y? It's ...") is judged by how well that question matches.
                 asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
@@ -147,11 +147,15 @@ def _in_question_list(passage: Passage, position: int, stored: Mapping[str, Stor
 
     def question(at: int) -> bool:
         sentence = stored.get(ids[at]) if 0 <= at < len(ids) else None
-        return sentence is not None and sentence.text.rstrip().endswith("?")
+        return sentence is not None and is_question(sentence.text)
 
     return question(position) and (
         question(position - 1) or question(position + 1) or is_list_item(stored[ids[position]].text)
     )
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
 
 
 def _with_centrality(found: list[Candidate]) -> list[Candidate]:
@@ -182,7 +186,7 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> li
         chosen.append(after)
     while form.to_ask and len(chosen) < MAX_SENTENCES:  # the questions after it in the article's list
         after = _neighbour(chosen[-1], ranked, +1)
-        if after is None or after in chosen or not after.shown.rstrip().endswith("?"):
+        if after is None or after in chosen or not is_question(after.shown):
             break
         chosen.append(after)
     for need in needs(form, lead):
@@ -207,7 +211,7 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
     reason explains): the ranker's best, unless the question's form asks for something it lacks."""
     best = ranked[0]
     if form.to_ask:  # "What should I ask my team?": the best of the articles' lists of questions
-        listed = next((c for c in ranked if c.shown.rstrip().endswith("?")), None)
+        listed = next((c for c in ranked if is_question(c.shown)), None)
         if listed is not None and listed.probability >= SWAP_RATIO * best.probability:
             return [listed]
     reason = _reason_after(form, best, ranked)
@@ -240,7 +244,7 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
             c
             for c in ranked
             if (c.passage is lead.passage or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability)
-            and c.signals.cosine >= REASON_MIN_COSINE
+            and c.signals.cosine >= SWAP_MIN_COSINE
             and cues.explains(c.shown)
             and not sums_up_before(c.shown)
         ),
@@ -258,7 +262,7 @@ def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candida
             c
             for c in ranked
             if c.probability >= SWAP_RATIO * lead.probability
-            and c.signals.cosine >= REASON_MIN_COSINE
+            and c.signals.cosine >= SWAP_MIN_COSINE
             and _gives_figure(c, form)
         ),
         None,
