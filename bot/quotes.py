@@ -82,7 +82,7 @@ def sums_up_before(sentence: str) -> bool:
 
 
 _DEMONSTRATIVE = re.compile(r"^\s*(?:this|these|that|those|such|both|the\s+(?:latter|former|same))\b", re.IGNORECASE)
-# "Doctors call this ICANS.", "We call these side effects CRS.": a name for what came before.
+# "Doctors call this chlorosis.", "We call these spots rust.": a name for what came before.
 _CALLS_IT = re.compile(
     r"^\s*(?:\w+\s+){1,2}(?:call|calls|called|name|names|named)\s+(?:this|these|that|those|it|them)\b", re.IGNORECASE
 )
