@@ -172,7 +172,8 @@ _ADVICE_PATTERN = "|".join(
         r"\b(?:do|does|will|would) (?:i|we|he|she|my \w+) (?:need|have) to (?!know)",
         r"\b(?:would|will|am|are|is) (?:i|we|he|she|my \w+) (?:be )?better off\b",
         r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:stop|skip|quit|refuse|switch|change|delay|pause|continue|"
-        r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b",
+        r"keep taking|join|enrol|enroll|sign up|qualify|choose|pick|go for|mix|combine)\b"
+        r"(?! (?:it|this|that|them) from\b)",  # "how can I stop it from happening?" asks how to prevent it
         # "can I get <a named treatment>?" is a decision; "can my husband get a fever?" is not
         r"\b(?:can|could|may) (?:i|we|he|she|my \w+) (?:take|get|have|try|start|receive|be given) "
         r"(?:the |a |an |this |that |some )?(?:{treatments}cell therap\w*|therapy|treatment|trial|"
@@ -364,7 +365,7 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     """
     t = _ASKING_WHAT.sub(" ", normalise(text))
     about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
-    decision = _DECISION.search(about)
+    decision = _DECISION.search(_DONE_TO.sub(" ", about))
     if _ASKS_FOR_INFORMATION.search(t) and not decision:
         return False
     if not decision and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
@@ -385,22 +386,31 @@ _SELF_CARE = re.compile(
     r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:drink|eat|rinse|gargle|brush|"
     r"floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|"
     r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)\b|"
-    r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when)|"
-    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed to (?!get|have|receive|take|try|start|join|enrol|be given)"
+    r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
+    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?:a |an |some |any |to (?!get|have|receive|take|try|start|join|"
+    r"enrol|be given))"
 )
 _WHEN_TREATED = re.compile(
     r"\b(?:(?:after|during|while (?:on|having|getting)|since|before|following)|(?:when|once|after) "
-    r"(?:i|we|he|she|they|my \w+) (?:start|begin|have|get)\w*)\s+(?:\S+\s*){1,3}$"
+    r"(?:i|we|he|she|they|my \w+) (?:start|begin|have|get)\w*)\s+(?:\S+\s*){1,3}$|"
+    r"\b(?:when|once|after) (?:my|the|your) (?:\w+ )?(?:treatment|therapy|course|chemo\w*) "
+    r"(?:is|has|ends|finishes|stops)\b.*$"
 )
 _TREATMENT_WORDS = re.compile(
     r"\b(?:medicines?|medications?|meds|drugs?|chemo\w*|therap\w*|treatments?|radiation|radiotherapy|trials?|"
     r"infusions?|transplants?|surgery|operation)\b"
 )
 _DECISION = re.compile(
-    r"\b(?:doses?|dosage|pills?|tablets?|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|have left|"
+    r"\b(?:dosage|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|how long (?:\w+ ){0,3}have left|"
+    # a dose changed, not a tablet named: "forget my tablets", "my last tablet" ask what the sheet says
+    r"(?:stop|skip|change|lower|raise|increase|reduce|double|halve|split|crush)\w*\s+(?:\w+\s+){0,2}"
+    r"(?:pills?|tablets?|doses?)|"
     r"(?:start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)(?:s|ed|ped|ping|ing)?)\b"
-    r"(?!\s+to\b)"  # "the tube starts to leak" says what happens, not what someone decides
+    # "the tube starts to leak", "stop it from happening" say what happens, not what someone decides
+    r"(?!\s+to\b|\s+(?:it|this|that|them)\s+from\b)"
 )
+# Something done to the person, not chosen by them: "when my treatment is stopped".
+_DONE_TO = re.compile(r"\b(?:is|are|was|were|been|be|gets?|got)\s+(?:stopped|started|changed|delayed)\b")
 
 
 @functools.lru_cache(maxsize=8)

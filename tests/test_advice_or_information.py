@@ -34,6 +34,12 @@ pytestmark = pytest.mark.unit
         "will I need to be admitted to a ward when I start the injections?",  # what happens; the start is the time
         "how long after I begin the drip can I go home?",
         "what should I do if the tube splits or starts to leak?",  # "starts to": what happens, not a decision
+        # A medicine sheet's instructions: a missed tablet, leftovers, how long after the last one.
+        "what do I do if I forget to take my tablets one evening?",
+        "what do I do with the tablets I have left when my treatment is stopped?",
+        "how long after my last tablet do I need to keep using contraception?",
+        "am I allowed a cup of coffee with my tablets?",
+        "how can I stop it from happening?",  # prevention, not stopping a treatment
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -59,6 +65,9 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "My dad is exhausted, how long should he wait before he stops his chemo?",  # a decision, however asked
         "should I stop the injections when I get a rash?",
         "would I be better off staying on the ward than in a hotel?",  # a personal choice
+        "can I halve my dose?",
+        "should I skip my tablets tomorrow?",
+        "how long do I have left?",
         "will I need to take steroids once I start?",
     ],
 )
