@@ -144,6 +144,7 @@ LAY_TERMS = frozenset(
     infusion infusions infused drip iv injection injections shot jab session sessions
     hospitalisation hospitalization hospitalised hospitalized admission inpatient overnight
     neurological neurologic nerve nerves brain swelling inflammation temperature temp feverish chills storm
+    pill pills tablet tablets capsule capsules
     """
     )
 )
@@ -331,7 +332,7 @@ class Lexicon:
         treatment different?"), only the question sentences count.
         """
         out: dict[str, Unknown] = {}
-        asked = _TIME_IDIOMS.sub(" ", question_part(question))
+        asked = _IDIOMS.sub(" ", question_part(question))
         verb = main_verb(asked)  # "does the drug latch onto": how it is asked, not what
         words = LETTER_RUN.findall(asked)
         for at, word in enumerate(words):
@@ -371,8 +372,13 @@ class Lexicon:
         return found
 
 
-# Everyday ways of saying "all the time": how long, not what about.
-_TIME_IDIOMS = re.compile(r"\b(?:a?round|all) the clock\b|\bday and night\b|\b24/7\b", re.IGNORECASE)
+# Everyday idioms whose nouns name nothing asked about: "round the clock", "get cold feet", "out of pocket".
+_IDIOMS = re.compile(
+    r"\b(?:a?round|all) the clock\b|\bday and night\b|\b24/7\b|\bcold feet\b|\bout of pocket\b|"
+    r"\bunder the weather\b|\bby mistake\b|\bat the end of the day\b|\bin the long run\b|\bon my mind\b|"
+    r"\bpeace of mind\b|\bfed up\b|\bkeep an eye on\b",
+    re.IGNORECASE,
+)
 
 
 def question_part(text: str) -> str:
