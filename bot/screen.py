@@ -33,6 +33,13 @@ _SMALL_TALK = re.compile(
     r"(?:morning|afternoon|evening)|sure|please|nice)\W*){1,4}",
     re.IGNORECASE,
 )
+# Asking the assistant to do something for the person ("can you renew my prescription?", "please
+# book me an appointment"): it answers from articles, it cannot act.
+_SERVICE = re.compile(
+    r"\W*(?:(?:can|could|would|will) you (?:please )?|please )(?:renew|refill|repeat|book|re-?book|reschedule|"
+    r"cancel|send|post|email|e-mail|order|arrange|call|ring|phone|text|fax|print|prescribe)\b",
+    re.IGNORECASE,
+)
 _BARE_TERM = re.compile(r"\s*(?P<term>[\w][\w\s'-]{0,40}?)\s*[?.!]*\s*")
 # Besides question words, a request opens like this: "describe…", "list…", "my…", "I…".
 _OPENS_REQUEST = re.compile(r"\s*(?:describe|define|list|give|show|help|i|my|we|our)\b", re.IGNORECASE)
@@ -110,6 +117,11 @@ def small_talk(s: Screening, kit: GuardKit) -> Early | None:
     return Early(replies.SMALL_TALK, "off_topic") if _SMALL_TALK.fullmatch(s.question) else None
 
 
+def service_request(s: Screening, kit: GuardKit) -> Early | None:
+    """ "Can you book me an appointment?": not a question the articles answer; the care team can help."""
+    return Early(replies.NOT_COVERED, "not_covered") if _SERVICE.match(s.question) else None
+
+
 def instructions(s: Screening, kit: GuardKit) -> Early | None:
     """Instructions to the assistant are removed; with no real question left, say so."""
     found = injection.neutralise(s.question)
@@ -178,6 +190,7 @@ SCREEN: tuple[Step, ...] = (
     reported_emergency,
     spam,
     small_talk,
+    service_request,
     instructions,
     length,
     spelling,

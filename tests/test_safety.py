@@ -651,3 +651,15 @@ def test_the_signs_an_article_sends_readers_to_emergency_care_for_are_emergencie
     assert bot.ask("my skin has gone black around the leech bite I got yesterday").triage == "emergency"
     assert bot.ask("What does it mean if the skin around a leech bite turns black?").triage != "emergency"
     assert bot.ask("Why should I wear gloves to clear the filter?").triage != "emergency"
+
+
+@pytest.mark.integration
+def test_a_request_to_do_something_gets_the_care_team_not_an_answer(assistant):
+    """The assistant answers from articles; it cannot book, renew or send anything."""
+    from bot import replies
+
+    for request in ("Can you renew my prescription and post it to me?", "please book me an appointment"):
+        answer = assistant.ask(request)
+        assert answer.refused and answer.triage == "not_covered", (request, answer.body)
+        assert answer.notice == replies.NOTICE
+    assert not assistant.ask("Can you tell me what CAR-T is?").refused  # a question put politely
