@@ -116,10 +116,13 @@ def continues_lead_in(sentence: str) -> bool:
 
 def announces(sentence: str) -> bool:
     """Promises what follows: "... as follows:", "Two themes stand out.", "X is different from Y.",
-    "X is not the same as Y." (that they differ, not how)."""
-    return bool(_ANNOUNCES.search(sentence) or _DIFFERS_ONLY.search(sentence))
+    "X is not the same as Y." (that they differ, not how), "There are downsides too." (that some exist)."""
+    return bool(_ANNOUNCES.search(sentence) or _DIFFERS_ONLY.search(sentence) or _ONLY_THERE_ARE.match(sentence))
 
 
+_ONLY_THERE_ARE = re.compile(
+    r"^\s*there\s+(?:are|is)\s+(?:also\s+)?(?:\w+\s+){0,2}\w+(?:\s+too|\s+as\s+well)?\s*\.\s*$", re.IGNORECASE
+)
 _ANNOUNCES = re.compile(r"[:]\s*$|\b(?:stand\s+out|as\s+follows|the\s+following)\W*$", re.IGNORECASE)
 _DIFFERS_ONLY = re.compile(
     r"^[^,;:]*\b(?:(?:is|are)\s+(?:\w+\s+)?different\s+from|(?:is|are)\s+not\s+the\s+same\s+as|differs?\s+from)"

@@ -208,6 +208,9 @@ def defines(sentence: str, subject: str) -> bool:
         words = words[1:]
     if not words:
         return False
+    setting = next((i for i, w in enumerate(words) if i and w in _SETTING_WORDS), None)
+    if setting is not None:  # "a placebo in a cancer trial": the term is "placebo", the rest its setting
+        words = words[:setting]
     text = sentence.lower()
     name = _name_pattern(words)
     patterns = (
@@ -221,6 +224,9 @@ def defines(sentence: str, subject: str) -> bool:
     # "What does grade 4 mucositis mean?" answered by "Grade 4 means ...": the term without the
     # noun it qualifies, said at the start of a sentence that defines it.
     return len(words) >= 3 and bool(re.match(rf"{_name_pattern(words[:-1])}\s+{_DEFINING_VERB}\b", text))
+
+
+_SETTING_WORDS = frozenset({"in", "during", "after", "for", "when", "with", "on", "at"})
 
 
 def _name_pattern(words: list[str]) -> str:

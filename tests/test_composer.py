@@ -108,6 +108,7 @@ def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
     assert cues.gives_measure("About 26.9% of patients had it.", "share")
     assert cues.gives_measure("It costs more than $400,000.", "amount")
     assert cues.gives_measure("Have your last cup of tea before midday.", "time")  # a time of day
+    assert cues.defines("A placebo is a dummy treatment.", "placebo in a cancer trial")  # the term, not its setting
     assert cues.gives_measure("Keep naps short and have them before 3 pm.", "time")
     assert cues.gives_measure("Making the cells takes three weeks.", "duration")
     assert not cues.gives_measure("Making the cells is slow and costly.", "duration")
@@ -508,6 +509,8 @@ def test_a_lead_that_only_promises_is_one_claim_with_what_it_promises(article_as
         ("A port is different from a drip, because it sits under the skin.", False),
         ("Two themes stand out.", True),
         ("Fatigue is not the same as ordinary tiredness.", True),
+        ("There are downsides too.", True),  # that some exist, not which
+        ("There are 120 trials running worldwide.", False),
         ("Fatigue is not the same as tiredness, because rest does not help.", False),
         ("Some things can damage the line:", True),
         ("The line is flushed every 7 days.", False),
