@@ -182,8 +182,7 @@ def _focus(retrieval: Retrieval, ranked: list[Candidate]) -> str:
 
 def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int, focus: str = "") -> list[Candidate]:
     """The best answer first, with what it cannot stand without; then what the question's form still
-    needs; then a near-equal with news. ``focus``: the question's rarest word that some candidate
-    uses (``_focus``), which a yes/no answer should be about."""
+    needs; then a near-equal with news."""
     chosen = _lead(form, ranked, focus)
     lead = chosen[0]
     before = _antecedent(lead, ranked)
