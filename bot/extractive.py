@@ -80,7 +80,7 @@ class ExtractiveComposer:
         ranked = self.rank(form, retrieval)
         if not ranked or not self._holds_answer(form, ranked):
             return not_covered()
-        return render(select(form, ranked, self.max_words, _focus(retrieval, ranked)), retrieval)
+        return render(select(form, ranked, self.max_words), retrieval)
 
     # -- ranking ------------------------------------------------------------------------
     def rank(self, form: qf.QuestionForm, retrieval: Retrieval) -> list[Candidate]:
@@ -173,17 +173,10 @@ def bare_reply(sentence: str) -> bool:
 
 
 # -- choosing ---------------------------------------------------------------------------
-def _focus(retrieval: Retrieval, ranked: list[Candidate]) -> str:
-    """The question's rarest term that some candidate uses (what a yes/no answer must be about)."""
-    used = set().union(*(terms(c.shown, retrieval.compounds) for c in ranked)) if ranked else set()
-    asked = [t for t in retrieval.query_terms if t in used]
-    return max(asked, key=lambda t: retrieval.idf.get(t, 0.0), default="")
-
-
-def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int, focus: str = "") -> list[Candidate]:
+def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> list[Candidate]:
     """The best answer first, with what it cannot stand without; then what the question's form still
     needs; then a near-equal with news."""
-    chosen = _lead(form, ranked, focus)
+    chosen = _lead(form, ranked)
     lead = chosen[0]
     before = _antecedent(lead, ranked)
     if before is not None:  # "This is called X." needs the sentence it points back to, first
@@ -213,7 +206,7 @@ def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int, focus
     return chosen
 
 
-def _lead(form: qf.QuestionForm, ranked: list[Candidate], focus: str = "") -> list[Candidate]:
+def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
     """The sentence that answers first (and the best match after it, when that is only the rule a
     reason explains): the ranker's best, unless the question's form asks for something it lacks."""
     best = ranked[0]
@@ -227,20 +220,6 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate], focus: str = "") -> li
     figure = _figure_instead(form, best, ranked)
     if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
         return [figure]
-    if form.kind == qf.YES_NO and focus and focus not in terms(best.shown):
-        about = next(
-            (
-                c
-                for c in ranked
-                if c.passage is best.passage
-                and c.probability >= SWAP_RATIO * best.probability
-                and c.signals.cosine >= SWAP_MIN_COSINE
-                and focus in terms(c.shown)
-            ),
-            None,
-        )
-        if about is not None:  # "Can it be permanent?" hair loss is in the treated area → ... can be permanent
-            return [about]
     return [best]
 
 

@@ -588,19 +588,6 @@ def test_the_figure_itself_beats_words_about_one():
 
 
 @pytest.mark.unit
-def test_a_yes_no_answer_is_about_the_questions_rarest_word():
-    """ "Will I be admitted to hospital?": the sentence that uses "admit" settles it, not the one that
-    only names the drug, when it is nearly as likely and in the same passage."""
-    from bot.extractive import select
-
-    form = qf.read_form("Will I need to be admitted when I start the drug?")
-    texts = ["The drug is given as an injection under the skin.", "Most centres admit patients for 48 hours."]
-    found = sorted(_candidates(texts, [0.6, 0.3]), key=lambda c: -c.probability)
-    assert select(form, found, 100, focus="admit")[0].shown == texts[1]
-    assert select(form, found, 100)[0].shown == texts[0]  # no focus word: the ranker's best
-
-
-@pytest.mark.unit
 def test_a_clipped_word_in_the_question_matches_its_full_form():
     from bot.ranker import _found
     from bot.text import terms
