@@ -29,15 +29,11 @@ from bot.text import clauses, fold, is_list_item, terms, without_list_marker
 if TYPE_CHECKING:
     from bot.lexicon import Lexicon
 
-# An intro to the questions an article suggests asking the care team, e.g. "Sensible questions
-# for an oncology team: ..." or "Questions to ask your doctor: ...".
-_TEAM_QUESTIONS = re.compile(
-    r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\s*:\s*",
-    re.IGNORECASE,
-)
-_TEAM_QUESTIONS_HEADING = re.compile(
-    r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)\b", re.IGNORECASE
-)
+# Questions for the care team, named in an intro ("Sensible questions for an oncology team: ...",
+# "Questions to ask your doctor: ...") or as a heading ("Questions to ask your team").
+_FOR_THE_TEAM = r"\bquestions?\b[^.?!:]{0,40}\b(?:team|doctors?|oncologists?|nurses?|specialists?|clinicians?)"
+_TEAM_QUESTIONS = re.compile(_FOR_THE_TEAM + r"\s*:\s*", re.IGNORECASE)
+_TEAM_QUESTIONS_HEADING = re.compile(_FOR_THE_TEAM + r"\b", re.IGNORECASE)
 #: At most this many care-team questions are kept per article (one list, as the article gives it).
 MAX_TEAM_QUESTIONS = 4
 #: Words of headings that name a part of any document, not a topic ("Introduction", "Key takeaway").

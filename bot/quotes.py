@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.text import LIST_ITEM
+from bot.text import DOCUMENT_NAMES, LIST_ITEM
 
 # English discourse connectives that only link a sentence to the one before it.
 _CONNECTIVES = (
@@ -100,8 +100,8 @@ def describes_document(sentence: str) -> bool:
 
 
 _ABOUT_DOCUMENT = re.compile(
-    r"^\s*(?:this|the|our)\s+(?:handout|leaflet|page|web\s*page|booklet|guide|article|summary|review|"
-    r"information\s+sheet|fact\s*sheet|document)\s+(?:\w+\s+)?(?:explains|describes|covers|is\s+for|"
+    rf"^\s*(?:this|the|our)\s+(?:{DOCUMENT_NAMES}|web\s*page|summary|review|information\s+sheet|fact\s*sheet)"
+    r"\s+(?:\w+\s+)?(?:explains|describes|covers|is\s+for|"
     r"tells|gives|looks\s+at|sets\s+out|aims|will\s+help|was\s+written)\b",
     re.IGNORECASE,
 )

@@ -14,12 +14,13 @@ import re
 from collections.abc import Sequence
 
 from bot.profile import DocumentInfo
+from bot.text import DOCUMENT_NAMES
 from bot.types import Answer, Citation, Retrieval
 
 # "the leaflet", "the advice on eating", "this page": what an article may be called
 _DOCUMENT = (
-    r"(?:it|this|that|these|those|(?:the|this|that|your) (?:[\w-]+ ){0,2}?(?:article|leaflet|handout|page|"
-    r"information|advice|guide|booklet|document|sheet|materials?|piece)s?)"
+    rf"(?:it|this|that|these|those|(?:the|this|that|your) (?:[\w-]+ ){{0,2}}?(?:{DOCUMENT_NAMES}|"
+    r"information|advice|sheet|materials?|piece)s?)"
 )
 _ABOUT_SOURCE = re.compile(
     rf"\b(?:who (?:put together|produced|compiled|prepared|created|made|is behind|are behind) {_DOCUMENT}\b|"

@@ -133,6 +133,9 @@ def clauses(text: str) -> list[str]:
     return [c for c in (m.strip() for m in _CLAUSE.findall(text)) if c]
 
 
+#: What an article calls itself ("this leaflet", "the handout"), in a regular expression.
+DOCUMENT_NAMES = r"article|leaflet|handout|page|guide|booklet|document"
+
 #: An article's list item: "- text", "* text", "+ text", "1. text", "2) text".
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?=\S)")
 
