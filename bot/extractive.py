@@ -27,7 +27,7 @@ from bot.quotes import (
     source_span,
     sums_up_before,
 )
-from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, reading_grade
+from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, in_context, reading_grade
 from bot.text import is_list_item, terms
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
@@ -114,12 +114,14 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
     seen: set[str] = set()
     out: list[Candidate] = []
     for rank, passage in enumerate(retrieval.passages):
-        asked = 0.0
+        asked, before = 0.0, None
         for position, sid in enumerate(passage.chunk.sentence_ids):
             sentence = stored.get(sid)
             if sentence is None:
                 continue
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
+            context = in_context(retrieval.query_vector, sentence.embedding, before)
+            before = sentence.embedding
             if form is not None and form.to_ask and _in_question_list(passage, position, stored):
                 asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
             elif is_question(sentence.text):
@@ -133,7 +135,7 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             if sid not in seen and wanted:
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
-                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked)
+                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked, context)
                 out.append(Candidate(sentence, shown, passage, signals))
             if not reply:  # the sentence after a bare reply answers the article's question too
                 asked = 0.0

@@ -26,6 +26,7 @@ WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 FEATURES = (
     "cosine",  # sentence to question (MiniLM)
     "cosine_gap",  # behind the best sentence's cosine (0 for the best)
+    "context_cosine",  # read with the sentence before it ("It comes from a preservative ..." gains its subject)
     "passage_cosine",  # its passage to the question
     "passage_first",  # from the top-ranked passage
     "overlap",  # share of the question's content words in the sentence
@@ -62,6 +63,7 @@ class Signals:
     passage_rank: int
     position: int
     asked: float
+    context_cosine: float  # the question's cosine to this sentence and the one before it (``in_context``)
     centrality: float = 0.0  # set once every candidate is known (``centrality``)
 
 
@@ -87,6 +89,7 @@ def featurize(
             [
                 s.cosine,
                 best - s.cosine,
+                s.context_cosine,
                 s.passage_cosine,
                 float(s.passage_rank == 0),
                 len(found) / max(len(wanted), 1),
@@ -112,6 +115,15 @@ def featurize(
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def in_context(query: np.ndarray, sentence: np.ndarray, before: np.ndarray | None) -> float:
+    """The query's cosine to a sentence read with the one before it: the mean of their unit vectors
+    stands in for the pair (no second embedding per sentence); the sentence alone when it opens its passage."""
+    if before is None:
+        return float(np.dot(query, sentence))
+    pair = sentence + before
+    return float(np.dot(query, pair) / max(float(np.linalg.norm(pair)), 1e-9))
 
 
 def centrality(vectors: np.ndarray) -> np.ndarray:

@@ -5,8 +5,9 @@
 
 The weights are fitted on the dev split's questions (the shipped corpus). The dev articles
 (``evals/dev_articles/``: each an article added to the shipped corpus, with its own index) are
-the validation: the regularisation chosen is the one with the best mean of leave-one-out lead@1
-on dev and lead@1 on the dev articles, so the weights also hold on articles in another style.
+the validation: the regularisation chosen is the one whose worse of leave-one-out lead@1 on dev
+and lead@1 on the dev articles is best, so the weights hold on articles in another style too (the
+mean let a weakly penalised fit win on 56 dev questions while it lost on the articles).
 (Fitting on dev and the dev articles together was measured too: worse on both, by 5-fold
 cross-validation.)
 
@@ -161,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"L2 {strength:<5} dev leave-one-out {scores[strength][0]:.3f} · dev articles {transfer:.3f}",
             file=sys.stderr,
         )
-    best = max(STRENGTHS, key=lambda s: (sum(scores[s]) / 2, s))
+    best = max(STRENGTHS, key=lambda s: (min(scores[s]), s))
     ranker = fit(dev, best)
     fitted = lead_at_1(dev, [ranker.logits(g.features) for g in dev])
     print(f"chosen L2 {best}: in-sample dev lead@1 {fitted:.3f}", file=sys.stderr)

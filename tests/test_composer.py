@@ -531,7 +531,9 @@ def _candidates(texts: list[str], shares: list[float]) -> list:
     passage = Passage(chunk, 1.0, 0.5, 0.5, 0.0)
     vectors = np.eye(len(texts), 8)  # orthogonal: no two repeat each other
     return [
-        Candidate(StoredSentence(sid, text, (), vectors[i]), text, passage, Signals(text, text, 0.5, 0.5, 0, i, 0.0), p)
+        Candidate(
+            StoredSentence(sid, text, (), vectors[i]), text, passage, Signals(text, text, 0.5, 0.5, 0, i, 0.0, 0.5), p
+        )
         for i, (sid, text, p) in enumerate(zip(ids, texts, shares, strict=True))
     ]
 
