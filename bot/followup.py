@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot import question_form as qf
+from bot.sentence_cues import SUPERLATIVE
 from bot.text import STOPWORDS, lemmas
 from bot.types import Message
 
@@ -44,6 +45,8 @@ def resolve(question: str, history: Sequence[Message]) -> str:
         return question
     previous = _last_question(history)
     subject = subject_of(previous)
+    if subject and SUPERLATIVE.search(subject):  # "the most common side effect": "it" is the one the answer named
+        subject = named_in(_last_answer(history)) or subject
     if _THEY.search(question) and not _IT.search(question) and not (subject and _plural(subject.split()[-1])):
         subject = _plural_phrase(previous) or subject  # "they" agrees with a plural: "marks and dots"
     if not subject:
@@ -127,6 +130,17 @@ def subject_of(question: str) -> str | None:
     return " ".join(subject) or None
 
 
+# "... is cytokine release syndrome (CRS), in which": what the answer names, after its first "is"/"are".
+_NAMED = re.compile(r"\b(?:is|are)\s+(?:called\s+)?([^,;:.()]+)", re.IGNORECASE)
+
+
+def named_in(answer: str) -> str | None:
+    """The noun phrase an answer names first ("The most common side effect is cytokine release
+    syndrome (CRS), ..." → "cytokine release syndrome"), or None."""
+    m = _NAMED.search(answer)
+    return subject_of(f"What is {m.group(1)}") if m else None
+
+
 def _plural_phrase(question: str) -> str | None:
     """The first plural noun phrase of a question, joined by "and" ("marks and tattoo dots"), or None."""
     run: list[str] = []
@@ -167,8 +181,16 @@ def _can_describe(word: str) -> bool:
 
 
 def _last_question(history: Sequence[Message]) -> str:
+    return _last(history, "user")
+
+
+def _last_answer(history: Sequence[Message]) -> str:
+    return _last(history, "assistant")
+
+
+def _last(history: Sequence[Message], role: str) -> str:
     for message in reversed(history):
         content = message.get("content", "") if isinstance(message, dict) else ""
-        if message.get("role") == "user" and isinstance(content, str) and content.strip():
+        if message.get("role") == role and isinstance(content, str) and content.strip():
             return content.strip()
     return ""

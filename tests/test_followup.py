@@ -67,3 +67,14 @@ def test_a_pronoun_takes_the_previous_subject(previous, follow_up, resolved):
 def test_a_self_contained_question_is_left_alone():
     assert resolve("What is dialysis?", _history("What is a port?")) == "What is dialysis?"
     assert resolve("how long does it take?", []) == "how long does it take?"
+
+
+def test_it_after_a_question_about_the_most_something_is_what_the_answer_named():
+    history = [
+        {"role": "user", "content": "What is the most common side effect of Xyloprene?"},
+        {"role": "assistant", "content": "The most common side effect is glorbin fever (GF), which starts early. [1]"},
+    ]
+    assert resolve("how long does it last?", history) == "how long does glorbin fever last?"
+    # An answer that names nothing leaves the question's own subject.
+    history[1]["content"] = "Sorry, my materials don't cover that."
+    assert resolve("how long does it last?", history) == "how long does most common side effect of Xyloprene last?"
