@@ -12,7 +12,7 @@ covered, rather than answered with a sentence that is merely near it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -80,7 +80,7 @@ class ExtractiveComposer:
         ranked = self.rank(form, retrieval)
         if not ranked or not self._holds_answer(form, ranked):
             return not_covered()
-        return render(select(form, ranked, self.max_words), retrieval)
+        return render(select(form, ranked, self.max_words, retrieval.query_terms), retrieval)
 
     # -- ranking ------------------------------------------------------------------------
     def rank(self, form: qf.QuestionForm, retrieval: Retrieval) -> list[Candidate]:
@@ -175,13 +175,17 @@ def bare_reply(sentence: str) -> bool:
 
 
 # -- choosing ---------------------------------------------------------------------------
-def select(form: qf.QuestionForm, ranked: list[Candidate], max_words: int) -> list[Candidate]:
+def select(
+    form: qf.QuestionForm, ranked: list[Candidate], max_words: int, asked: Collection[str] = ()
+) -> list[Candidate]:
     """The best answer first, with what it cannot stand without; then what the question's form still
-    needs; then a near-equal with news."""
+    needs; then a near-equal with news. ``asked``: the question's terms (``bot.text.terms``)."""
     chosen = _lead(form, ranked)
     lead = chosen[0]
     before = _antecedent(lead, ranked)
-    if before is not None:  # "This is called X." needs the sentence it points back to, first
+    if before is not None and form.kind in _ASKED_OF_IT and _names_the_asked(lead.shown, asked):
+        chosen.insert(1, before)  # "These medicines do not stop ..." asked of "the medicines for X": context after
+    elif before is not None:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
     after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
@@ -223,6 +227,20 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
     if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
         return [figure]
     return [best]
+
+
+# Forms that ask something of a thing the question names (not which thing it is: "which medicines ...?"
+# is answered by the sentence that names them).
+_ASKED_OF_IT = (qf.YES_NO, qf.QUANTITY, qf.REASON)
+_THESE_NOUN = re.compile(r"^\s*(?:this|these|that|those)\s+(?:\d+\s+)?([a-z][\w-]*)", re.IGNORECASE)
+
+
+def _names_the_asked(lead: str, asked: Collection[str]) -> bool:
+    """Does ``lead`` point back with a noun the question uses ("These medicines calm ..." asked "do
+    the medicines for X stop ...?", "These 21 days make up one cycle" asked "how many days ...")?
+    The question then says what it stands for, and the lead answers before its antecedent."""
+    m = _THESE_NOUN.match(lead)
+    return m is not None and bool(set(terms(m.group(1))) & set(asked))
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:

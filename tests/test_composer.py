@@ -14,7 +14,7 @@ from bot import sentence_cues as cues
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
 from bot.quotes import announces, continues_lead_in, drop_connective, leans_back, quoted, source_span, sums_up_before
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
-from bot.text import cited_sentences
+from bot.text import cited_sentences, terms
 
 
 # -- answer type from the question's form ---------------------------------------------------------
@@ -538,12 +538,26 @@ def _candidates(texts: list[str], shares: list[float]) -> list:
     ]
 
 
-def _selected(form, *groups) -> list[str]:
-    """What ``select`` quotes from these candidates, best share first."""
+def _selected(form, *groups, asked: str = "") -> list[str]:
+    """What ``select`` quotes from these candidates, best share first (``asked``: the question)."""
     from bot.extractive import select
 
     found = sorted((c for group in groups for c in group), key=lambda c: -c.probability)
-    return [c.shown for c in select(form, found, 100)]
+    return [c.shown for c in select(form, found, 100, terms(asked))]
+
+
+@pytest.mark.unit
+def test_a_lead_pointing_back_with_a_noun_the_question_names_answers_before_its_antecedent():
+    texts = [
+        "Severe blight is sprayed with copper or sulphur.",
+        "These sprays slow the blight but do not harm the bees.",
+    ]
+    found = _candidates(texts, [0.2, 0.8])
+    question = "Do the sprays for blight harm bees?"
+    assert _selected(qf.read_form(question), found, asked=question) == texts[::-1]
+    # "Which sprays ...?" asks what the antecedent names: it comes first.
+    question = "Which sprays are used on blight?"
+    assert _selected(qf.read_form(question), found, asked=question) == texts
 
 
 @pytest.mark.unit
