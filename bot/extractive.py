@@ -264,12 +264,18 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
             c
             for c in ranked
             if (c.passage is lead.passage or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability)
-            and c.signals.cosine >= SWAP_MIN_COSINE
-            and cues.explains(c.shown)
+            and _on_the_question(c)
+            and (cues.explains(c.shown) or cues.names_cause(c.shown))
             and not sums_up_before(c.shown)
         ),
         None,
     )
+
+
+def _on_the_question(candidate: Candidate) -> bool:
+    """Close enough to the question to answer it, alone or read with the sentence before it ("It
+    comes from a preservative ..." after the sentence about the taste asked about)."""
+    return max(candidate.signals.cosine, candidate.signals.context_cosine) >= SWAP_MIN_COSINE
 
 
 def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

@@ -55,6 +55,11 @@ _MECHANISM_WORDS = (
     r"resulted\s+in|(?:is|are|was|were|be|been|mostly|mainly|often|usually|largely|partly)\s+caused\s+by|"
     r"causes?|therefore|thus|in\s+order\s+to|thanks\s+to|stems?\s+from|driven\s+by"
 )
+_CAUSED_BY = re.compile(
+    r"\b(?:(?:comes?|came|results?|resulted|stems?|arises?)\s+from|(?:is|are|was|were)\s+(?:\w+\s+)?"
+    r"(?:caused\s+by|due\s+to))\b",
+    re.IGNORECASE,
+)
 _EXPLAINS_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 _REASON_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS}|{_MECHANISM_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 # A consequence explains a rule too: "it can make sores worse", "a clot that blocks it".
@@ -164,6 +169,12 @@ def explains(sentence: str) -> bool:
     """Says why in so many words: "because", "so that", ", so it ...", "which is why", or the harm a
     rule avoids; not the mechanism words of a description ("results in", "leads to", "causes")."""
     return bool(_EXPLAINS_IN_TEXT.search(sentence) or _CONSEQUENCE_IN_TEXT.search(sentence))
+
+
+def names_cause(sentence: str) -> bool:
+    """Says what the thing it is about comes from: "It comes from a preservative ...", "is caused by",
+    "is due to", "results from" (the cause of the subject, not what the subject causes)."""
+    return bool(_CAUSED_BY.search(sentence))
 
 
 def compares(sentence: str) -> bool:

@@ -581,6 +581,20 @@ def test_a_why_question_takes_its_reason_from_another_passage_when_nearly_as_lik
 
 
 @pytest.mark.unit
+def test_what_causes_it_is_answered_by_what_it_comes_from_read_with_the_sentence_before():
+    assert cues.names_cause("It comes from a preservative in the bag.")
+    assert cues.names_cause("The rash is mostly caused by the sun.") and cues.names_cause("It is due to low iron.")
+    assert not cues.names_cause("The rash leads to itching.") and not cues.names_cause("Cells from donors are used.")
+
+    form = qf.read_form("What causes the metal taste after the drip?")
+    texts = ["Some people notice a metal taste during the drip.", "It comes from a preservative in the bag."]
+    found = _candidates(texts, [0.9, 0.1])
+    for alone, in_context, leads in ((0.2, 0.6, True), (0.2, 0.2, False)):
+        found[1] = replace(found[1], signals=replace(found[1].signals, cosine=alone, context_cosine=in_context))
+        assert (_selected(form, found)[0] == texts[1]) is leads
+
+
+@pytest.mark.unit
 def test_the_figure_itself_beats_words_about_one():
     assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
     assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
