@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot import question_form as qf
-from bot.sentence_cues import SUPERLATIVE
+from bot.sentence_cues import singles_out
 from bot.text import STOPWORDS, lemmas
 from bot.types import Message
 
@@ -45,7 +45,7 @@ def resolve(question: str, history: Sequence[Message]) -> str:
         return question
     previous = _last_question(history)
     subject = subject_of(previous)
-    if subject and SUPERLATIVE.search(subject):  # "the most common side effect": "it" is the one the answer named
+    if subject and singles_out(subject):  # "the most common side effect": "it" is the one the answer named
         subject = named_in(_last_answer(history)) or subject
     if _THEY.search(question) and not _IT.search(question) and not (subject and _plural(subject.split()[-1])):
         subject = _plural_phrase(previous) or subject  # "they" agrees with a plural: "marks and dots"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.sentence_cues import SUPERLATIVE
+from bot.sentence_cues import singles_out
 from bot.text import lemmas
 
 QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
@@ -214,7 +214,7 @@ def read_form(question: str) -> QuestionForm:
         form,
         verb=main_verb(text),
         unit=counted[-1] if counted else "",
-        superlative=bool(SUPERLATIVE.search(text)),
+        superlative=singles_out(text),
         origin=bool(_SOURCE.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
     )

@@ -202,9 +202,17 @@ def counts_unit(sentence: str, unit: str) -> bool:
     return bool(re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}|a|an|one))\W*(?:\w+\W+)?{re.escape(unit)}s?\b", sentence, re.I))
 
 
-def singles_out(sentence: str) -> bool:
-    """Names one thing as standing out: "the greatest advantage", "the main risk", "most"."""
-    return bool(SUPERLATIVE.search(sentence))
+def singles_out(text: str) -> bool:
+    """Names one thing as standing out: "the greatest advantage", "the main risk", "most", or any
+    adjective in -est ("hardest", "earliest", "commonest"; not "honest", "test")."""
+    return bool(SUPERLATIVE.search(text)) or any(_superlative_adjective(w) for w in _EST_WORD.findall(text))
+
+
+_EST_WORD = re.compile(r"\b[a-z]{3,}est\b", re.IGNORECASE)
+
+
+def _superlative_adjective(word: str) -> bool:
+    return any(base != word.lower() for base in lemmas(word.lower()).get("ADJ", ()))
 
 
 def gives_origin(sentence: str) -> bool:

@@ -659,6 +659,9 @@ def test_the_questions_own_verb_and_counted_unit_are_read(question, verb, unit):
 @pytest.mark.unit
 def test_superlative_origin_verb_and_unit_signals():
     assert qf.read_form("What is the biggest risk?").superlative and cues.singles_out("The main risk is infection.")
+    # Any adjective in -est is one ("hardest", "earliest"); a word that only ends so is not ("honest", "test").
+    assert qf.read_form("When does the tiredness hit hardest?").superlative
+    assert cues.singles_out("The earliest sign is a rash.") and not cues.singles_out("An honest test of interest.")
     assert qf.read_form("Where do the cells come from?").origin and cues.gives_origin("They are collected from donors.")
     assert not qf.read_form("Where is the clinic?").origin
     assert cues.echoes_verb("Do not wash off the marks.", "washed") and not cues.echoes_verb("Keep them dry.", "washed")
