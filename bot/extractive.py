@@ -180,12 +180,15 @@ def select(
 ) -> list[Candidate]:
     """The best answer first, with what it cannot stand without; then what the question's form still
     needs; then a near-equal with news. ``asked``: the question's terms (``bot.text.terms``)."""
-    chosen = _lead(form, ranked)
+    chosen = _lead(form, ranked, asked)
     lead = chosen[0]
     before = _antecedent(lead, ranked)
-    if before is not None and form.kind in _ASKED_OF_IT and _names_the_asked(lead.shown, asked):
-        chosen.insert(1, before)  # "These medicines do not stop ..." asked of "the medicines for X": context after
-    elif before is not None:  # "This is called X." needs the sentence it points back to, first
+    if before is None or any(before is c for c in chosen):
+        pass
+    elif form.kind in _ASKED_OF_IT and _names_the_asked(lead.shown, asked):
+        if len(chosen) == 1:  # "These medicines do not stop ..." asked of "the medicines for X": context after
+            chosen.append(before)  # (a reason's lead has the fact it explains after it already)
+    else:  # "This is called X." needs the sentence it points back to, first
         chosen.insert(0, before)
     after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
@@ -212,7 +215,7 @@ def select(
     return chosen
 
 
-def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
+def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str] = ()) -> list[Candidate]:
     """The sentence that answers first (and the best match after it, when that is only the rule a
     reason explains): the ranker's best, unless the question's form asks for something it lacks."""
     best = ranked[0]
@@ -220,7 +223,7 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate]) -> list[Candidate]:
         listed = next((c for c in ranked if is_question(c.shown)), None)
         if listed is not None and listed.probability >= SWAP_RATIO * best.probability:
             return [listed]
-    reason = _reason_after(form, best, ranked)
+    reason = _reason_after(form, best, ranked, asked)
     if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
         return [reason, best]
     figure = _figure_instead(form, best, ranked)
@@ -252,7 +255,9 @@ def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:
     return after is not None and is_list_item(lead.shown) and not is_list_item(after.shown)
 
 
-def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+def _reason_after(
+    form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate], asked: Collection[str] = ()
+) -> Candidate | None:
     """For a "why" whose best match states the fact asked about but not why: the best sentence of the
     same passage that explains in so many words ("because", ", so less of the drug reaches ...",
     "can make sores worse") and is on the question (an article explains a rule or a fact beside it),
@@ -266,7 +271,7 @@ def _reason_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
             if (c.passage is lead.passage or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability)
             and _on_the_question(c)
             and (cues.explains(c.shown) or cues.names_cause(c.shown))
-            and not sums_up_before(c.shown)
+            and (not sums_up_before(c.shown) or _names_the_asked(c.shown, asked))
         ),
         None,
     )
@@ -346,13 +351,26 @@ def _first(
     """The best-ranked candidate that is wanted, fits the length and says something new."""
     words = sum(len(c.shown.split()) for c in chosen)
     for c in ranked:
-        if any(c is o for o in chosen) or bare_reply(c.shown) or not wanted(c):
-            continue
+        if any(c is o for o in chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
+            continue  # a reply or a promise ("There are downsides too.") says nothing without what follows it
+        if continues_lead_in(c.shown) and not any(_below_in_list(c, o, ranked) for o in chosen):
+            continue  # "- why the trial is being done;" reads as nothing without "Ask the team:" above it
         if words + len(c.shown.split()) > max_words:
             continue
         if not any(_repeats(c, o) for o in chosen):
             return c
     return None
+
+
+def _below_in_list(item: Candidate, above: Candidate, ranked: list[Candidate]) -> bool:
+    """Is ``above`` the lead-in of ``item``'s list, or an item of it above ``item``?"""
+    for step in range(1, MAX_LIST_ITEMS + 1):
+        before = _neighbour(item, ranked, -step)
+        if before is None or before is above:
+            return before is above
+        if not is_list_item(before.shown):
+            return False
+    return False
 
 
 def _repeats(a: Candidate, b: Candidate) -> bool:

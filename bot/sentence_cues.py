@@ -49,7 +49,10 @@ _SO_CLAUSE = (
     r"|[a-z]+\s+(?:is|are|was|were|can|cannot|could|may|might|must|will|would|does|do|did|has|have|had)\b)"
 )
 # Words that say why, and the words a description uses for what a thing does.
-_WHY_WORDS = r"because|so\s+that|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason"
+_WHY_WORDS = (
+    r"because|so\s+that|which\s+is\s+why|that\s+is\s+why|this\s+is\s+why|the\s+reason|"
+    r"exists?\s+to|(?:is|are)\s+there\s+to"  # a purpose: "These rules exist to protect ..."
+)
 _MECHANISM_WORDS = (
     r"due\s+to|since|owing\s+to|as\s+a\s+result|results?\s+(?:in|from)|leads?\s+to|led\s+to|leading\s+to|"
     r"resulted\s+in|(?:is|are|was|were|be|been|mostly|mainly|often|usually|largely|partly)\s+caused\s+by|"

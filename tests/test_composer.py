@@ -595,6 +595,29 @@ def test_what_causes_it_is_answered_by_what_it_comes_from_read_with_the_sentence
 
 
 @pytest.mark.unit
+def test_a_follower_is_never_a_fragment_or_a_promise_left_without_what_it_needs():
+    form = qf.read_form("How do I care for the pots?")
+    texts = [
+        "Water the pots every morning.",
+        "Pots dry out faster in the sun.",
+        "There are downsides too.",
+        "Call us if you:",
+        "- see white mould on the soil;",
+    ]
+    chosen = _selected(form, _candidates(texts, [0.6, 0.1, 0.19, 0.01, 0.2]))
+    assert chosen == texts[:2]
+
+
+@pytest.mark.unit
+def test_a_purpose_answers_why_and_may_point_back_to_what_the_question_names():
+    assert cues.explains("These rules exist to protect people who might be harmed.")
+    why = qf.read_form("Why are there rules about who can join a trial?")
+    texts = ["Every trial has entry rules about who can take part.", "These rules exist to protect people."]
+    chosen = _selected(why, _candidates(texts, [0.9, 0.05]), asked="Why are there rules about who can join a trial?")
+    assert chosen[:2] == texts[::-1]
+
+
+@pytest.mark.unit
 def test_the_figure_itself_beats_words_about_one():
     assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
     assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
