@@ -377,18 +377,18 @@ _ASKS_FOR_INFORMATION = re.compile(
     r"(?:^|[,;.!]\s)\W*(?:so |and |but )?(?:how (?:long|often|soon|many (?:days|weeks|hours|times|months|years))|"
     r"when\b|what (?:temperature|time|day|age|number)|at what (?:point|temperature|time|number)|"
     r"how much(?![^?.!]*\b(?:take|have|get|use|need|receive)\b))\b"
+    r"|\b(?:will|would|do|does) (?:i|we|he|she|they|my \w+) (?:have|need) to pay\b"  # a cost the article states
 )
 # Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
 # medicine or a decision is in the question.
 _SELF_CARE = re.compile(
-    r"\b(?:should|must|(?:do|does) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
+    r"\b(?:should|must|(?:do|does|will|would) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
     r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:drink|eat|rinse|gargle|brush|"
     r"floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|"
     r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
-    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?:a |an |some |any |to (?!get|have|receive|take|try|start|join|"
-    r"enrol|be given))"
+    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)"
 )
 _WHEN_TREATED = re.compile(
     r"\b(?:(?:after|during|while (?:on|having|getting)|since|before|following)|(?:when|once|after) "

@@ -39,6 +39,9 @@ pytestmark = pytest.mark.unit
         "what do I do with the tablets I have left when my treatment is stopped?",
         "how long after my last tablet do I need to keep using contraception?",
         "am I allowed a cup of coffee with my tablets?",
+        "am I allowed soft cheese or runny eggs in the month after my cells?",  # no article before the food
+        "will I have to pay for my wig?",  # a cost the handout states
+        "will I have to pay for the trial drug?",  # a cost, even of a treatment
         "how can I stop it from happening?",  # prevention, not stopping a treatment
     ],
 )
@@ -69,6 +72,8 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "should I skip my tablets tomorrow?",
         "how long do I have left?",
         "will I need to take steroids once I start?",
+        "am I allowed chemo if I have a cold?",  # a treatment: a decision
+        "should I pay for the treatment privately?",  # a choice
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
