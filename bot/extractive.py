@@ -4,8 +4,8 @@ Every sentence of the retrieved passages is a candidate; the learned ranker (``b
 scores how well each one answers, from generic features (closeness to the question, the answer
 type the question's form asks for, whether it stands alone, plainness...). The best one leads;
 at most two more follow, each only when it adds what the question needs (the other side of a
-comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good and says
-something new. A question whose form asks for a number that no retrieved sentence gives is not
+comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good, from the same
+article, and says something new. A question whose form asks for a number that no retrieved sentence gives is not
 covered, rather than answered with a sentence that is merely near it.
 """
 
@@ -207,12 +207,21 @@ def select(
         )
         if pick is not None:
             chosen.append(pick)
-    while len(chosen) < MAX_SENTENCES:
-        pick = _first(ranked, chosen, max_words, lambda c: c.probability >= FOLLOW_RATIO * lead.probability)
+    while len(chosen) < MAX_SENTENCES:  # a near-equal with news, from the lead's article (one voice, not a collage)
+        pick = _first(
+            ranked,
+            chosen,
+            max_words,
+            lambda c: c.probability >= FOLLOW_RATIO * lead.probability and _same_article(c, lead),
+        )
         if pick is None:
             break
         chosen.append(pick)
     return chosen
+
+
+def _same_article(a: Candidate, b: Candidate) -> bool:
+    return a.passage.chunk.doc_id == b.passage.chunk.doc_id
 
 
 def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str] = ()) -> list[Candidate]:
