@@ -277,13 +277,22 @@ def _reason_after(
         (
             c
             for c in ranked
-            if (c.passage is lead.passage or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability)
+            if (
+                c.passage is lead.passage
+                or c.probability >= REASON_ELSEWHERE_RATIO * lead.probability
+                or (c.probability >= SWAP_RATIO * lead.probability and _brings_about(c, form))
+            )
             and _on_the_question(c)
-            and (cues.explains(c.shown) or cues.names_cause(c.shown))
+            and (cues.explains(c.shown) or cues.names_cause(c.shown) or _brings_about(c, form))
             and (not sums_up_before(c.shown) or _names_the_asked(c.shown, asked))
         ),
         None,
     )
+
+
+def _brings_about(candidate: Candidate, form: qf.QuestionForm) -> bool:
+    """For "what causes X?": says what brings X about ("... can trigger ... X")."""
+    return bool(form.subject) and cues.brings_about(candidate.shown, form.subject)
 
 
 def _on_the_question(candidate: Candidate) -> bool:

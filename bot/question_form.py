@@ -53,6 +53,10 @@ _MEASURES = (
     ),
 )
 _REASON = re.compile(r"^(?:why\b|how\s+come\b|what\s+(?:causes|caused|makes|made|is\s+the\s+reason)\b)", re.I)
+# "What causes <effect>?": the effect asked about (a sentence saying what brings it about answers).
+_CAUSE_OF = re.compile(
+    r"^what\s+(?:causes|caused|triggers|brings\s+on)\s+(?:the\s+|a\s+|an\s+)?(?P<effect>[^?,]{1,60})", re.I
+)
 _DEFINITION = re.compile(
     r"^(?:what\s+(?:is|are|was|were)\s+(?:an?\s+)?(?P<subject>(?!the\b|this\b|that\b|it\b|they\b)[^?]{1,60}?)"
     r"|what\s+does\s+(?:the\s+)?(?P<term>[^?]{1,60}?)\s+(?:mean|stand\s+for)|define\s+(?P<defined>[^?]{1,60}?)"
@@ -185,7 +189,7 @@ _TO_ASK = re.compile(
 class QuestionForm:
     kind: str  # one of the constants above
     measure: str = ""  # for a quantity: duration, time, share, amount or count
-    subject: str = ""  # for a definition: the term asked about ("NK cells" of "what are NK cells?")
+    subject: str = ""  # a definition's term ("NK cells" of "what are NK cells?"); X of "what causes X?"
     comparison: bool = False  # asks for both sides ("better", "vs", "difference")
     verb: str = ""  # the question's main verb ("hug" of "can I still hug my grandchildren?")
     unit: str = ""  # what a "how many" counts ("day" of "how many days a week ...?")
@@ -261,7 +265,8 @@ def _read_kind(text: str) -> QuestionForm:
 def _read_clause(text: str) -> QuestionForm:
     comparison = bool(_COMPARISON.search(text))
     if _REASON.match(text):
-        return QuestionForm(REASON, comparison=comparison)
+        cause_of = _CAUSE_OF.match(text)
+        return QuestionForm(REASON, subject=cause_of.group("effect").strip() if cause_of else "", comparison=comparison)
     for measure, pattern in _MEASURES:
         if re.match(pattern, text):
             return QuestionForm(QUANTITY, measure=measure, comparison=comparison)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import lemmas
+from bot.text import lemmas, terms
 
 #: "the main", "greatest", "most": one thing singled out (in a question or in a sentence).
 SUPERLATIVE = re.compile(
@@ -63,6 +63,12 @@ _CAUSED_BY = re.compile(
     r"(?:caused\s+by|due\s+to))\b",
     re.IGNORECASE,
 )
+_BRINGS_ABOUT = re.compile(
+    r"\b(?:causes?|caused|causing|triggers?|triggered|triggering|leads?\s+to|led\s+to|results?\s+in|"
+    r"resulted\s+in|brings?\s+on|produces?)\b",
+    re.IGNORECASE,
+)
+BRINGS_ABOUT_WITHIN = 8  # words after the causing verb in which the effect must be named
 _EXPLAINS_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 _REASON_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS}|{_MECHANISM_WORDS})\b|{_SO_CLAUSE}", re.IGNORECASE)
 # A consequence explains a rule too: "it can make sores worse", "a clot that blocks it".
@@ -178,6 +184,16 @@ def names_cause(sentence: str) -> bool:
     """Says what the thing it is about comes from: "It comes from a preservative ...", "is caused by",
     "is due to", "results from" (the cause of the subject, not what the subject causes)."""
     return bool(_CAUSED_BY.search(sentence))
+
+
+def brings_about(sentence: str, effect: str) -> bool:
+    """Says what brings ``effect`` about: a causing verb with a word of the effect after it ("Excessive
+    activation of T cells can trigger toxicities such as cytokine release syndrome (CRS)" for "CRS")."""
+    wanted = set(terms(effect))
+    for m in _BRINGS_ABOUT.finditer(sentence):
+        if wanted & set(terms(" ".join(sentence[m.end() :].split()[:BRINGS_ABOUT_WITHIN]))):
+            return True
+    return False
 
 
 def compares(sentence: str) -> bool:

@@ -618,6 +618,19 @@ def test_a_purpose_answers_why_and_may_point_back_to_what_the_question_names():
 
 
 @pytest.mark.unit
+def test_what_causes_x_is_answered_by_what_brings_x_about():
+    assert qf.read_form("What causes leaf blight?").subject == "leaf blight"
+    assert cues.brings_about("Overwatering can trigger leaf blight in young plants.", "leaf blight")
+    assert not cues.brings_about("Leaf blight causes brown spots.", "leaf blight")  # what blight does
+
+    form = qf.read_form("What causes leaf blight?")
+    spreads = _candidates(["Leaf blight spreads quickly in wet summers."], [0.6])
+    for share, leads in ((0.2, True), (0.1, False)):
+        trigger = _candidates(["Overwatering can trigger leaf blight in young plants."], [share])
+        assert (_selected(form, spreads, trigger)[0] == trigger[0].shown) is leads
+
+
+@pytest.mark.unit
 def test_the_figure_itself_beats_words_about_one():
     assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
     assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
