@@ -24,11 +24,12 @@ from bot.quotes import (
     continues_lead_in,
     describes_document,
     drop_connective,
+    only_names,
     source_span,
     sums_up_before,
 )
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, in_context, reading_grade
-from bot.text import is_list_item, terms
+from bot.text import is_list_item, terms, terms_found
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
 MAX_SENTENCES = 3
@@ -198,6 +199,9 @@ def select(
         if after is None or after in chosen or not is_question(after.shown):
             break
         chosen.append(after)
+    other = _other_side(form, chosen, ranked, max_words)
+    if other and len(chosen) + len(other) <= MAX_SENTENCES:  # "how is A different from B?": B too
+        chosen.extend(other)
     for need in needs(form, lead):
         if len(chosen) >= MAX_SENTENCES:
             break
@@ -350,6 +354,32 @@ def _neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate
     return next((c for c in ranked if c.sentence.id == ids[at]), None)
 
 
+def _other_side(
+    form: qf.QuestionForm, chosen: list[Candidate], ranked: list[Candidate], max_words: int
+) -> list[Candidate]:
+    """For a comparison whose answer so far names one side only: the best sentence on the question
+    that names the other (with the sentence it names, for "This is called delayed nausea."), or []."""
+    if len(form.sides) != 2:
+        return []
+    a, b = (set(terms(side)) for side in form.sides)
+    a, b = a - b, b - a  # "dry" / "moist" of "dry and moist desquamation"
+    said = set().union(*(terms(c.shown) for c in chosen))
+    missing = [side for side in (a, b) if side and not terms_found(side, said)]
+    if len(missing) != 1:
+        return []
+    pick = _first(
+        ranked,
+        chosen,
+        max_words,
+        lambda c: _on_the_question(c) and bool(terms_found(missing[0], terms(c.shown))),
+        pairs=True,
+    )
+    if pick is None:
+        return []
+    before = _neighbour(pick, ranked, -1) if only_names(pick.shown) else None
+    return [before, pick] if before is not None and all(before is not c for c in chosen) else [pick]
+
+
 def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:
     """What the answer still lacks after its lead: the other side, the caveat, the reason."""
     text = lead.shown
@@ -364,15 +394,22 @@ def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]
 
 
 def _first(
-    ranked: list[Candidate], chosen: list[Candidate], max_words: int, wanted: Callable[[Candidate], bool]
+    ranked: list[Candidate],
+    chosen: list[Candidate],
+    max_words: int,
+    wanted: Callable[[Candidate], bool],
+    pairs: bool = False,
 ) -> Candidate | None:
-    """The best-ranked candidate that is wanted, fits the length and says something new."""
+    """The best-ranked candidate that is wanted, fits the length and says something new (``pairs``:
+    a sentence that only names the one before it may be chosen, the caller quoting that one too)."""
     words = sum(len(c.shown.split()) for c in chosen)
     for c in ranked:
         if any(c is o for o in chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
             continue  # a reply or a promise ("There are downsides too.") says nothing without what follows it
         if continues_lead_in(c.shown) and not any(_below_in_list(c, o, ranked) for o in chosen):
             continue  # "- why the trial is being done;" reads as nothing without "Ask the team:" above it
+        if only_names(c.shown) and not pairs and not any(o is _neighbour(c, ranked, -1) for o in chosen):
+            continue  # "This is called X." without the sentence it stands for
         if words + len(c.shown.split()) > max_words:
             continue
         if not any(_repeats(c, o) for o in chosen):

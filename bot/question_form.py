@@ -196,6 +196,7 @@ class QuestionForm:
     superlative: bool = False  # asks for the one that stands out ("the biggest advantage")
     origin: bool = False  # asks where something comes from ("where do the cells come from?")
     to_ask: bool = False  # asks what to ask ("what questions should I ask my team?")
+    sides: tuple[str, ...] = ()  # the two things a comparison sets side by side ("dry", "moist desquamation")
 
 
 def plain_question(question: str) -> str:
@@ -221,7 +222,27 @@ def read_form(question: str) -> QuestionForm:
         superlative=singles_out(text),
         origin=bool(_SOURCE.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
+        sides=sides_of(text) if form.comparison else (),
     )
+
+
+# "the difference between A and B", "how is A different from B", "tell A apart from B", "A compared with B".
+_SIDES = (
+    re.compile(r"\bdifferences?\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?.]+)"),
+    re.compile(r"^(?P<a>.+?)\s+(?:different|differ|differs)\s+(?:from|to|than)\s+(?P<b>[^?.]+)"),
+    re.compile(r"\btell\s+(?P<a>.+?)\s+apart\s+from\s+(?P<b>[^?.]+)"),
+    re.compile(r"^(?P<a>.+?)\s+(?:compared\s+(?:with|to)|versus|vs\.?)\s+(?P<b>[^?.]+)"),
+)
+_ASKING = re.compile(r"^(?:(?:how|what|why|in what way)\s+)?(?:is|are|does|do|was|were|can|could)?\s*(?:i\s+)?")
+
+
+def sides_of(text: str) -> tuple[str, ...]:
+    """The two sides a comparison names, each as written, or () when it names no two."""
+    for pattern in _SIDES:
+        m = pattern.search(text)
+        if m:
+            return (_ASKING.sub("", m.group("a"), count=1).strip(), m.group("b").strip())
+    return ()
 
 
 def main_verb(question: str) -> str:

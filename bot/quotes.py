@@ -93,6 +93,19 @@ _ONLY_NAMES = re.compile(
 )
 
 
+def only_names(sentence: str) -> bool:
+    """Gives a name to what the sentence before said and nothing else ("This is called anticipatory
+    nausea.", "Doctors call this ICANS.", "They are known as NK cells.")."""
+    return bool(_NAMES_BEFORE.match(sentence) or _ONLY_NAMES.match(sentence) or _CALLS_IT.match(sentence))
+
+
+_NAMES_BEFORE = re.compile(
+    r"^\s*(?:this|these|that|those)\s+(?:is|are|was|were)\s+(?:also\s+|often\s+|sometimes\s+)?"
+    r"(?:called|known\s+as|termed|referred\s+to\s+as|named)\s[^,;:]*$",
+    re.IGNORECASE,
+)
+
+
 def describes_document(sentence: str) -> bool:
     """Says what the document itself is or does ("This handout explains what happens ...", "This
     leaflet is for ..."): about the article, never an answer about its topic."""

@@ -19,7 +19,7 @@ import numpy as np
 from bot import question_form as qf
 from bot import sentence_cues as cues
 from bot.quotes import announces, leans_back
-from bot.text import terms
+from bot.text import terms, terms_found
 
 WEIGHTS_FILE = Path(__file__).with_name("ranker.json")
 
@@ -82,7 +82,7 @@ def featurize(
     rows = []
     for s in signals:
         words = s.text.split()
-        found = _found(wanted, _terms_of(s.text, joined))
+        found = terms_found(wanted, _terms_of(s.text, joined))
         quantity = form.kind == qf.QUANTITY and cues.gives_measure(s.text, form.measure)
         settles = form.kind == qf.YES_NO or form.comparison
         rows.append(
@@ -151,16 +151,6 @@ def reading_grade(sentence: str) -> float:
 @functools.lru_cache(maxsize=65_536)
 def _terms_of(sentence: str, joined: frozenset[str]) -> frozenset[str]:
     return frozenset(terms(sentence, joined))
-
-
-def _found(wanted: set[str], have: frozenset[str]) -> set[str]:
-    """The question's terms the sentence uses, a clipped word counting for its full form ("chemo"
-    for "chemotherapy", "immuno" for "immunotherapy"): lay questions clip the articles' long words."""
-    found = wanted & have
-    for term in wanted - found:
-        if len(term) >= 4 and any(len(word) >= len(term) + 3 and word.startswith(term) for word in have):
-            found.add(term)
-    return found
 
 
 def asked_match(cosine: float) -> float:

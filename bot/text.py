@@ -79,6 +79,16 @@ def terms(text: str, joined: Collection[str] = ()) -> list[str]:
     return _stemmer().stemWords([t for t in tokens if t not in STOPWORDS])
 
 
+def terms_found(wanted: Collection[str], have: Collection[str]) -> set[str]:
+    """The ``wanted`` terms that ``have`` uses, a clipped word counting for its full form ("chemo"
+    for "chemotherapy", "immuno" for "immunotherapy"): lay questions clip the articles' long words."""
+    found = set(wanted) & set(have)
+    for term in set(wanted) - found:
+        if len(term) >= 4 and any(len(word) >= len(term) + 3 and word.startswith(term) for word in have):
+            found.add(term)
+    return found
+
+
 def _join_pairs(tokens: list[str], joined: Collection[str]) -> list[str]:
     out: list[str] = []
     i = 0

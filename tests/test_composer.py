@@ -14,7 +14,7 @@ from bot import sentence_cues as cues
 from bot.extractive import MAX_SENTENCES, ExtractiveComposer
 from bot.quotes import announces, continues_lead_in, drop_connective, leans_back, quoted, source_span, sums_up_before
 from bot.ranker import FEATURES, WEIGHTS_FILE, Ranker, centrality
-from bot.text import cited_sentences, terms
+from bot.text import cited_sentences, terms, terms_found
 
 
 # -- answer type from the question's form ---------------------------------------------------------
@@ -631,6 +631,25 @@ def test_what_causes_x_is_answered_by_what_brings_x_about():
 
 
 @pytest.mark.unit
+def test_a_comparison_that_names_two_sides_gets_the_other_side_too():
+    assert qf.read_form("How is anticipatory grief different from delayed grief?").sides == (
+        "anticipatory grief",
+        "delayed grief",
+    )
+    assert qf.read_form("What is the difference between dry and moist rot?").sides == ("dry", "moist rot")
+    assert qf.read_form("Is mulch better than bark?").sides == ()  # no two sides set apart by its grammar
+
+    form = qf.read_form("What is the difference between dry and moist rot?")
+    texts = [
+        "In wet soil the stems turn soft and moist, then black.",
+        "Some stems shrink and crack in a drought.",
+        "This is called dry rot.",
+    ]
+    # The other side's sentence only names it: the sentence it names comes with it.
+    assert _selected(form, _candidates(texts, [0.8, 0.01, 0.02])) == texts
+
+
+@pytest.mark.unit
 def test_the_figure_itself_beats_words_about_one():
     assert cues.measure_fit("Side effects occurred in 72 % of patients.", "share") == 1.0
     assert cues.measure_fit("About 8 in 10 people have it.", "share") == 1.0
@@ -655,12 +674,9 @@ def test_the_figure_itself_beats_words_about_one():
 
 @pytest.mark.unit
 def test_a_clipped_word_in_the_question_matches_its_full_form():
-    from bot.ranker import _found
-    from bot.text import terms
-
     have = frozenset(terms("Fatigue is often worst in the few days after each chemotherapy cycle."))
-    assert _found(set(terms("when is chemo tiredness worst")), have) == set(terms("chemo worst"))
-    assert not _found(set(terms("is the car safe")), frozenset(terms("Cardiac problems are rare.")))
+    assert terms_found(set(terms("when is chemo tiredness worst")), have) == set(terms("chemo worst"))
+    assert not terms_found(set(terms("is the car safe")), frozenset(terms("Cardiac problems are rare.")))
 
 
 @pytest.mark.unit
