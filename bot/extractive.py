@@ -183,14 +183,7 @@ def select(
     needs; then a near-equal with news. ``asked``: the question's terms (``bot.text.terms``)."""
     chosen = _lead(form, ranked, asked)
     lead = chosen[0]
-    before = _antecedent(lead, ranked)
-    if before is None or any(before is c for c in chosen):
-        pass
-    elif form.kind in _ASKED_OF_IT and _names_the_asked(lead.shown, asked):
-        if len(chosen) == 1:  # "These medicines do not stop ..." asked of "the medicines for X": context after
-            chosen.append(before)  # (a reason's lead has the fact it explains after it already)
-    else:  # "This is called X." needs the sentence it points back to, first
-        chosen.insert(0, before)
+    chosen = _with_antecedent(form, chosen, ranked, asked)
     after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
@@ -222,6 +215,21 @@ def select(
             break
         chosen.append(pick)
     return chosen
+
+
+def _with_antecedent(
+    form: qf.QuestionForm, chosen: list[Candidate], ranked: list[Candidate], asked: Collection[str]
+) -> list[Candidate]:
+    """The lead with the sentence it points back to ("This is called X." needs it, first), unless
+    that is quoted already; after the lead, as context, when the lead points back with a noun the
+    question names and the question asks something of it ("These medicines do not stop ..." asked
+    of "the medicines for X"), and not at all when a reason leads the fact it explains."""
+    before = _antecedent(chosen[0], ranked)
+    if before is None or any(before is c for c in chosen):
+        return chosen
+    if form.kind in _ASKED_OF_IT and _names_the_asked(chosen[0].shown, asked):
+        return [*chosen, before] if len(chosen) == 1 else chosen
+    return [before, *chosen]
 
 
 def _same_article(a: Candidate, b: Candidate) -> bool:
