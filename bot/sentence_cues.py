@@ -75,7 +75,9 @@ _REASON_IN_TEXT = re.compile(rf"\b(?:{_WHY_WORDS}|{_MECHANISM_WORDS})\b|{_SO_CLA
 _CONSEQUENCE_IN_TEXT = re.compile(
     r"\b(?:can|could|may|might|will|would)\s+(?:\w+\s+){0,2}?(?:cause|damage|harm|block|hurt|irritate)\b|"
     r"\bmakes?\s+(?:\w+\s+){0,3}?(?:worse|harder|sorer)\b|\b(?:that|which)\s+(?:blocks?|damages?|harms?)\b|"
-    r"\botherwise\b",
+    r"\botherwise\b|"
+    # what a check guards against: "If more tubing is showing, the tip may have moved ..."
+    r"^\W*if\b[^,;]{3,80},\s+(?:\w+\s+){1,4}(?:may|might|could)\s+(?:have\s+|not\s+)?\w+",
     re.IGNORECASE,
 )
 _CONTRAST_IN_TEXT = re.compile(

@@ -154,6 +154,9 @@ def test_reasons_caveats_and_comparisons_are_grammar_words():
     assert cues.explains("The cold narrows the vessels, so less of the drug arrives.")
     assert cues.explains("Less drug reaches a cooled scalp, so cooling could protect cancer cells there.")
     assert not cues.gives_reason("Many shop rinses contain alcohol, so read the label.")
+    # What a check guards against: "If X, Y may ..." explains why it is done; "If X, call us" does not.
+    assert cues.explains("If more of the hose is showing, the nozzle may have slipped out of the tank.")
+    assert not cues.gives_reason("If the hose leaks, call the plumber.")
     # "leads to" describes what a thing does: a reason, but not one that outranks the best match.
     assert cues.states_cause("Poor persistence has led to relapse.") and not cues.explains(
         "Poor persistence led to relapse."
