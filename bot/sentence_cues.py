@@ -167,8 +167,9 @@ def states_cause(sentence: str) -> bool:
 
 
 def gives_reason(sentence: str) -> bool:
-    """Answers a "why": a cause, or the harm a rule avoids ("can make sores worse")."""
-    return states_cause(sentence) or bool(_CONSEQUENCE_IN_TEXT.search(sentence))
+    """Answers a "why": a cause ("because", "it comes from ..."), or the harm a rule avoids ("can make
+    sores worse")."""
+    return states_cause(sentence) or names_cause(sentence) or bool(_CONSEQUENCE_IN_TEXT.search(sentence))
 
 
 def contrasts(sentence: str) -> bool:

@@ -143,6 +143,7 @@ def test_definitional_patterns(sentence, subject, defines):
 def test_reasons_caveats_and_comparisons_are_grammar_words():
     assert cues.gives_reason("Relapse happens because the cells do not persist.")
     assert cues.gives_reason("Poor persistence has led to relapse.")
+    assert cues.gives_reason("It comes from a preservative in the bag.")  # a cause named: no reason still needed
     assert not cues.gives_reason("The cells persist for years.")
     # The harm a rule avoids answers a "why" too, though it names no cause.
     assert cues.gives_reason("Hot drinks dry the throat and can make the cough worse.")
