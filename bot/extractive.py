@@ -5,8 +5,8 @@ scores how well each one answers, from generic features (closeness to the questi
 type the question's form asks for, whether it stands alone, plainness...). The best one leads;
 at most two more follow, each only when it adds what the question needs (the other side of a
 comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good, from the same
-article, and says something new. A question whose form asks for a number that no retrieved sentence gives is not
-covered, rather than answered with a sentence that is merely near it.
+article, and says something new. A question whose form asks for a number that no retrieved
+sentence gives is not covered, rather than answered with a sentence that is merely near it.
 """
 
 from __future__ import annotations

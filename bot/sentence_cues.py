@@ -190,13 +190,14 @@ def names_cause(sentence: str) -> bool:
 
 
 def brings_about(sentence: str, effect: str) -> bool:
-    """Says what brings ``effect`` about: a causing verb with a word of the effect after it ("Excessive
-    activation of T cells can trigger toxicities such as cytokine release syndrome (CRS)" for "CRS")."""
-    wanted = set(terms(effect))
-    for m in _BRINGS_ABOUT.finditer(sentence):
-        if wanted & set(terms(" ".join(sentence[m.end() :].split()[:BRINGS_ABOUT_WITHIN]))):
-            return True
-    return False
+    """Says what brings ``effect`` about: a causing verb with the effect's first two words after it
+    ("Excessive activation of T cells can trigger toxicities such as cytokine release syndrome (CRS)"
+    for "CRS" or "cytokine release syndrome")."""
+    head = set(terms(effect)[:2])  # "garlic-like taste" of "the garlic-like taste some people get after ..."
+    return bool(head) and any(
+        head <= set(terms(" ".join(sentence[m.end() :].split()[:BRINGS_ABOUT_WITHIN])))
+        for m in _BRINGS_ABOUT.finditer(sentence)
+    )
 
 
 def compares(sentence: str) -> bool:
