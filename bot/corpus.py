@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 REQUIRED_KEYS = ("id", "title")
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+# A bold run-in label opening a paragraph ("**Choosing a wig.** Some people ..."): a sub-heading, not a
+# sentence (a bold question, "**Can I swim?** No. ...", stays: the article's own question and answer).
+_RUN_IN = re.compile(r"^\*\*([^*?]{2,60}?)[.:]\*\*(?:\s+|$)")
 
 
 class CorpusError(Exception):
@@ -149,22 +152,32 @@ def load_document(path: Path) -> Document:
 def parse_sections(body: str) -> list[Section]:
     """Split a Markdown body into ``## `` sections of paragraphs (text before any heading is "Introduction")."""
     sections: list[Section] = []
-    title = "Introduction"
+    heading_title = title = "Introduction"
     paragraphs: list[str] = []
     current: list[str] = []
 
+    def end_section(next_title: str) -> None:
+        nonlocal title, paragraphs
+        if paragraphs:
+            sections.append(Section(title, tuple(paragraphs)))
+        title, paragraphs = next_title, []
+
     def end_paragraph() -> None:
-        if current:
-            paragraphs.append(_BOLD.sub(r"\1", " ".join(current)))
-            current.clear()
+        text = " ".join(current)
+        current.clear()
+        label = _RUN_IN.match(text)
+        if label:  # "**Choosing a wig.** Some people ...": a sub-section "Heading: Choosing a wig"
+            end_section(f"{heading_title}: {label.group(1).strip()}")
+            text = text[label.end() :]
+        if text:
+            paragraphs.append(_BOLD.sub(r"\1", text))
 
     for line in body.splitlines():
         heading = _HEADING.match(line)
         if heading:
             end_paragraph()
-            if paragraphs:
-                sections.append(Section(title, tuple(paragraphs)))
-            title, paragraphs = heading.group(1), []
+            heading_title = heading.group(1)
+            end_section(heading_title)
         elif is_list_item(line):
             end_paragraph()  # each item of a list is read on its own, not as one long sentence
             current.append(line.strip())
@@ -173,8 +186,7 @@ def parse_sections(body: str) -> list[Section]:
         else:
             end_paragraph()
     end_paragraph()
-    if paragraphs:
-        sections.append(Section(title, tuple(paragraphs)))
+    end_section("")
     return sections
 
 

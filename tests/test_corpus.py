@@ -95,6 +95,16 @@ def test_sections_follow_headings():
     ]
 
 
+def test_a_bold_run_in_label_starts_a_sub_section():
+    body = (
+        "## Hair\n\n**Choosing a wig.** Some like to choose early.\n\n**Can I swim?** Yes.\n\n**Cost:**\n\nIt is free."
+    )
+    assert [(s.title, s.paragraphs) for s in parse_sections(body)] == [
+        ("Hair: Choosing a wig", ("Some like to choose early.", "Can I swim? Yes.")),  # a bold question stays
+        ("Hair: Cost", ("It is free.",)),
+    ]
+
+
 def test_each_list_item_is_its_own_paragraph():
     body = "## Calls\n\nCall us if you:\n- have a fever;\n- feel faint,\n  or dizzy.\n1. Rest."
     assert parse_sections(body)[0].paragraphs == (

@@ -15,8 +15,9 @@ from bot.types import StoredChunk, StoredSentence  # the one definition, shared 
 #: 3: the corpus profile is stored with each generation; 4: it holds the joined short names too;
 #: 5: and the topics the articles cover (the scope check's in-domain examples); 6: each list item
 #: of an article is a sentence of its own; 7: the profile holds the signs the articles send readers
-#: to emergency care for; 8: each article's own questions for the care team (under a heading too).
-SCHEMA_VERSION = 8
+#: to emergency care for; 8: each article's own questions for the care team (under a heading too);
+#: 9: a bold run-in label ("**Choosing a wig.** ...") starts a sub-section instead of being a sentence.
+SCHEMA_VERSION = 9
 
 
 class Manifest(TypedDict):
