@@ -130,13 +130,13 @@ def subject_of(question: str) -> str | None:
     return " ".join(subject) or None
 
 
-# "... is cytokine release syndrome (CRS), in which": what the answer names, after its first "is"/"are".
+# "... is glorbin fever (GF), which": what the answer names, after its first "is"/"are".
 _NAMED = re.compile(r"\b(?:is|are)\s+(?:called\s+)?([^,;:.()]+)", re.IGNORECASE)
 
 
 def named_in(answer: str) -> str | None:
-    """The noun phrase an answer names first ("The most common side effect is cytokine release
-    syndrome (CRS), ..." → "cytokine release syndrome"), or None."""
+    """The noun phrase an answer names first ("The most common side effect is glorbin fever (GF),
+    ..." → "glorbin fever"), or None."""
     m = _NAMED.search(answer)
     return subject_of(f"What is {m.group(1)}") if m else None
 

@@ -42,6 +42,6 @@ class CorpusNames:
         return bool(self.treatments) and bool(re.search(self.pattern(self.treatments).rstrip("|"), text))
 
 
-# "cytokine release syndrome", "graft-versus-host disease": what a defined term must name to be a condition.
+# "irritable bowel syndrome", "inflammatory bowel disease": what a defined term must name to be a condition.
 _CONDITION = re.compile(r"\b(?:syndrome|disease|toxicity|reaction|infection|disorder)s?\b", re.IGNORECASE)
 NO_NAMES = CorpusNames()

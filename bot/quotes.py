@@ -95,7 +95,7 @@ _ONLY_NAMES = re.compile(
 
 def only_names(sentence: str) -> bool:
     """Gives a name to what the sentence before said and nothing else ("This is called anticipatory
-    nausea.", "Doctors call this ICANS.", "They are known as NK cells.")."""
+    nausea.", "Doctors call this chlorosis.", "They are known as root nodules.")."""
     return bool(_NAMES_BEFORE.match(sentence) or _ONLY_NAMES.match(sentence) or _CALLS_IT.match(sentence))
 
 

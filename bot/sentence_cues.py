@@ -191,8 +191,7 @@ def names_cause(sentence: str) -> bool:
 
 def brings_about(sentence: str, effect: str) -> bool:
     """Says what brings ``effect`` about: a causing verb with the effect's first two words after it
-    ("Excessive activation of T cells can trigger toxicities such as cytokine release syndrome (CRS)"
-    for "CRS" or "cytokine release syndrome")."""
+    ("Overwatering can trigger problems such as leaf blight in young plants" for "leaf blight")."""
     head = set(terms(effect)[:2])  # "garlic-like taste" of "the garlic-like taste some people get after ..."
     return bool(head) and any(
         head <= set(terms(" ".join(sentence[m.end() :].split()[:BRINGS_ABOUT_WITHIN])))
