@@ -133,6 +133,20 @@ def test_damaged_index_is_detected_and_rebuilt_with_a_warning(damage, data_copy,
     bot.index.close()
 
 
+def test_a_snapshot_whose_collections_were_dropped_asks_to_be_reopened(data_copy, fast_embedder, monkeypatch):
+    """Chroma search over a generation an ingest dropped is stale, whatever the manifest says at that
+    moment (under load the manifest read can lose the race too): the retriever reopens, never errs."""
+    from bot.store.errors import StaleSnapshotError
+
+    monkeypatch.setattr("bot.store.snapshot.IN_MEMORY_MAX", 0)
+    index = ChromaIndex(Settings(corpus_dir=CORPUS, data_dir=data_copy), fast_embedder)
+    snapshot = index.open_snapshot()
+    index.drop_generation(snapshot.generation)  # gone, and the manifest still names it
+    with pytest.raises(StaleSnapshotError):
+        snapshot.dense_search(fast_embedder.embed_query(QUESTION), 4)
+    index.close()
+
+
 @pytest.mark.parametrize("in_memory", [True, False], ids=["small-index", "chroma-search"])
 def test_reingest_while_serving_never_fails_an_answer(in_memory, data_copy, fast_embedder, monkeypatch):
     if not in_memory:  # search through Chroma, as a large index does, so dropped collections are hit

@@ -143,8 +143,12 @@ class ChromaSearch:
         self._cache: dict[str, StoredSentence] = {}
 
     def _read(self, doing: str, call: Callable[[], T]) -> T:
+        from chromadb.errors import NotFoundError
+
         try:
             return call()
+        except NotFoundError as exc:  # our generation's collection is gone: an ingest replaced it
+            raise StaleSnapshotError(f"generation {self._generation} was dropped while {doing}") from exc
         except Exception as exc:
             error = self._backend.translate(exc, doing)
             if not isinstance(error, IndexUnavailableError):
