@@ -121,8 +121,7 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             if sentence is None:
                 continue
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
-            context = in_context(retrieval.query_vector, sentence.embedding, before)
-            before = sentence.embedding
+            before, previous = sentence.embedding, before
             if form is not None and form.to_ask and _in_question_list(passage, position, stored):
                 asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
             elif is_question(sentence.text):
@@ -136,6 +135,7 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
             if sid not in seen and wanted:
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
+                context = in_context(retrieval.query_vector, sentence.embedding, previous)
                 signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked, context)
                 out.append(Candidate(sentence, shown, passage, signals))
             if not reply:  # the sentence after a bare reply answers the article's question too
@@ -225,7 +225,7 @@ def _with_antecedent(
     question names and the question asks something of it ("These medicines do not stop ..." asked
     of "the medicines for X"), and not at all when a reason leads the fact it explains."""
     before = _antecedent(chosen[0], ranked)
-    if before is None or any(before is c for c in chosen):
+    if before is None or _quoted(before, chosen):
         return chosen
     if form.kind in _ASKED_OF_IT and _names_the_asked(chosen[0].shown, asked):
         return [*chosen, before] if len(chosen) == 1 else chosen
@@ -385,7 +385,7 @@ def _other_side(
     if pick is None:
         return []
     before = _neighbour(pick, ranked, -1) if only_names(pick.shown) else None
-    return [before, pick] if before is not None and all(before is not c for c in chosen) else [pick]
+    return [before, pick] if before is not None and not _quoted(before, chosen) else [pick]
 
 
 def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:
@@ -412,17 +412,22 @@ def _first(
     a sentence that only names the one before it may be chosen, the caller quoting that one too)."""
     words = sum(len(c.shown.split()) for c in chosen)
     for c in ranked:
-        if any(c is o for o in chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
+        if _quoted(c, chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
             continue  # a reply or a promise ("There are downsides too.") says nothing without what follows it
         if continues_lead_in(c.shown) and not any(_below_in_list(c, o, ranked) for o in chosen):
             continue  # "- why the trial is being done;" reads as nothing without "Ask the team:" above it
-        if only_names(c.shown) and not pairs and not any(o is _neighbour(c, ranked, -1) for o in chosen):
+        if only_names(c.shown) and not pairs and not _quoted(_neighbour(c, ranked, -1), chosen):
             continue  # "This is called X." without the sentence it stands for
         if words + len(c.shown.split()) > max_words:
             continue
         if not any(_repeats(c, o) for o in chosen):
             return c
     return None
+
+
+def _quoted(candidate: Candidate | None, chosen: list[Candidate]) -> bool:
+    """Is ``candidate`` one of ``chosen`` (by identity: candidates hold arrays, so no ``==``)?"""
+    return candidate is not None and any(candidate is c for c in chosen)
 
 
 def _below_in_list(item: Candidate, above: Candidate, ranked: list[Candidate]) -> bool:
