@@ -25,6 +25,7 @@ from bot.quotes import (
     describes_document,
     drop_connective,
     only_names,
+    points_back,
     source_span,
     sums_up_before,
 )
@@ -247,6 +248,9 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str]
     reason = _reason_after(form, best, ranked, asked)
     if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
         return [reason, best]
+    figure = _figure_after(form, best, ranked)
+    if figure is not None:  # "How many take part in X?" X is the first ... → They are small, 20 to 80 people.
+        return [best, figure]
     figure = _figure_instead(form, best, ranked)
     if figure is not None:  # "How often did X happen?" most people ... → X occurred in 72 % of patients.
         return [figure]
@@ -311,6 +315,17 @@ def _on_the_question(candidate: Candidate) -> bool:
     """Close enough to the question to answer it, alone or read with the sentence before it ("It
     comes from a preservative ..." after the sentence about the taste asked about)."""
     return max(candidate.signals.cosine, candidate.signals.context_cosine) >= SWAP_MIN_COSINE
+
+
+def _figure_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For a question asking for a figure whose best match names the thing asked about without the
+    figure: the sentence right after it, when that goes on about it ("They ...") with the figure."""
+    if form.kind != qf.QUANTITY or _gives_figure(lead, form):
+        return None
+    after = _neighbour(lead, ranked, +1)
+    if after is None or not points_back(after.shown) or not _on_the_question(after):
+        return None
+    return after if _gives_figure(after, form) else None
 
 
 def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:

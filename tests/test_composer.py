@@ -104,6 +104,20 @@ def test_comparisons_are_recognised(question, comparison):
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("How many days a week should I water them?", "day"),
+        ("How many people get a plot in the first year?", "people"),  # counted: people, not "get"
+        ("How many members receive a seed packet?", "member"),
+        ("How much should I drink on a hot day?", ""),
+    ],
+)
+def test_a_how_many_question_names_what_it_counts(question, unit):
+    assert qf.read_form(question).unit == unit
+
+
+@pytest.mark.unit
 def test_sentences_are_matched_to_the_kind_of_figure_asked_for():
     assert cues.gives_measure("About 26.9% of patients had it.", "share")
     assert cues.gives_measure("It costs more than $400,000.", "amount")
@@ -727,3 +741,19 @@ def test_superlative_origin_verb_and_unit_signals():
     assert cues.gives_reason("The cold narrows the vessels, so less of the drug arrives.")
     assert cues.gives_measure("Replace your toothbrush every month.", "share")
     assert not cues.gives_measure("Every patient is different.", "share")
+
+
+@pytest.mark.unit
+def test_a_figure_question_takes_the_figure_from_the_sentence_that_goes_on_about_the_lead():
+    """The best match names what is asked about without the figure; the sentence after it ("They
+    are ... 10 to 15 people") goes on about it with the figure, and comes right after it."""
+    texts = [
+        "New members start in the starter season, the first season on the site.",
+        "They are usually small groups, often 10 to 15 people.",
+        "In the second season members get a full plot of their own.",
+    ]
+    form = qf.read_form("How many people are in the starter season?")
+    assert _selected(form, _candidates(texts, [0.7, 0.1, 0.2]))[:2] == texts[:2]
+    # Not a figure of what was counted, or not about the lead: the usual followers.
+    unrelated = [texts[0], "Each group is given 10 to 15 spades.", texts[2]]
+    assert _selected(form, _candidates(unrelated, [0.7, 0.1, 0.2]))[1] == texts[2]
