@@ -228,7 +228,7 @@ def _with_antecedent(
     before = _antecedent(chosen[0], ranked)
     if before is None or _quoted(before, chosen):
         return chosen
-    if form.kind in _ASKED_OF_IT and _names_the_asked(chosen[0].shown, asked):
+    if (form.kind in _ASKED_OF_IT and _names_the_asked(chosen[0].shown, asked)) or _names_the_defined(form, chosen[0]):
         return [*chosen, before] if len(chosen) == 1 else chosen
     return [before, *chosen]
 
@@ -269,6 +269,15 @@ def _names_the_asked(lead: str, asked: Collection[str]) -> bool:
     The question then says what it stands for, and the lead answers before its antecedent."""
     m = _THESE_NOUN.match(lead)
     return m is not None and bool(set(terms(m.group(1))) & set(asked))
+
+
+def _names_the_defined(form: qf.QuestionForm, lead: Candidate) -> bool:
+    """For "what is X?": does the lead name X itself ("This can be a sign of a clot, which is called
+    X.")? It says what X is; the sentence it points back to is context, after it."""
+    wanted = set(terms(form.subject))
+    if form.kind != qf.DEFINITION or not wanted or only_names(lead.shown):  # "This is called X." says nothing
+        return False
+    return terms_found(wanted, terms(lead.shown)) == wanted
 
 
 def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:

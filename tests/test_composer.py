@@ -579,6 +579,19 @@ def test_a_lead_pointing_back_with_a_noun_the_question_names_answers_before_its_
 
 
 @pytest.mark.unit
+def test_a_lead_pointing_back_that_names_the_defined_term_answers_before_its_antecedent():
+    question = qf.read_form("What is chlorosis?")
+    texts = [
+        "Some leaves turn yellow between the veins.",
+        "This can be a sign of too little iron, which is called chlorosis.",
+    ]
+    assert _selected(question, _candidates(texts, [0.2, 0.8])) == texts[::-1]
+    # "This is called chlorosis." only names it: what it stands for comes first.
+    names = [texts[0], "This is called chlorosis."]
+    assert _selected(question, _candidates(names, [0.2, 0.8])) == names
+
+
+@pytest.mark.unit
 def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
     found = _candidates(texts, [0.97, 0.01, 0.02])
