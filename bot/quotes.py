@@ -108,8 +108,9 @@ _NAMES_BEFORE = re.compile(
 
 def describes_document(sentence: str) -> bool:
     """Says what the document itself is or does ("This handout explains what happens ...", "This
-    leaflet is for ..."): about the article, never an answer about its topic."""
-    return bool(_ABOUT_DOCUMENT.match(sentence))
+    leaflet is for ...", "Here's what the research says about it."): about the article, never an
+    answer about its topic."""
+    return bool(_ABOUT_DOCUMENT.match(sentence) or _SIGNPOST.match(sentence))
 
 
 _ABOUT_DOCUMENT = re.compile(
@@ -118,6 +119,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"tells|gives|looks\s+at|sets\s+out|aims|will\s+help|was\s+written)\b",
     re.IGNORECASE,
 )
+
+
+# "Here's what a review says about X.", "Here is how the scheme works.": points to what follows.
+_SIGNPOST = re.compile(r"^\s*here(?:'s|’s|\s+is|\s+are)\s+(?:what|how|why|where|when|who)\b[^:;]*$", re.IGNORECASE)
 
 
 def continues_lead_in(sentence: str) -> bool:

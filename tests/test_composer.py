@@ -372,6 +372,12 @@ def test_a_sentence_about_the_document_itself_is_no_answer():
     assert describes_document("This leaflet is for people having chemotherapy.")
     assert not describes_document("This medicine explains why the rash fades.")  # about the topic
     assert not describes_document("The handout from the ward lists the numbers to call.")
+    # A signpost to what follows is about the article too; a list's lead-in and a sentence that
+    # goes on after its colon are not.
+    assert describes_document("Here's what a new review says about the promise and the evidence.")
+    assert describes_document("Here is how the allotment scheme works.")
+    assert not describes_document("Here are some tips:")
+    assert not describes_document("Here is what to do: water the trays at dawn.")
 
 
 @pytest.mark.unit
