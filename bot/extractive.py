@@ -30,7 +30,7 @@ from bot.quotes import (
     sums_up_before,
 )
 from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, in_context, reading_grade
-from bot.text import is_list_item, terms, terms_found
+from bot.text import is_list_item, only_a_verb, terms, terms_found
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
 MAX_SENTENCES = 3
@@ -393,23 +393,36 @@ def _other_side(
     that names the other (with the sentence it names, for "This is called delayed nausea."), or []."""
     if len(form.sides) != 2:
         return []
-    a, b = (set(terms(side)) for side in form.sides)
-    a, b = a - b, b - a  # "dry" / "moist" of "dry and moist desquamation"
+    a, b = (_naming_terms(side) for side in form.sides)
+    if len(form.sides[0].split()) == 1 and len(b) > 1:  # "dry and moist rot": "rot" is both's
+        b = b[:-1]
+    a, b = set(a) - set(b), set(b) - set(a)
     said = set().union(*(terms(c.shown) for c in chosen))
-    missing = [side for side in (a, b) if side and not terms_found(side, said)]
+    missing = [side for side in (a, b) if side and not _names_side(side, said)]
     if len(missing) != 1:
         return []
     pick = _first(
         ranked,
         chosen,
         max_words,
-        lambda c: _on_the_question(c) and bool(terms_found(missing[0], terms(c.shown))),
+        lambda c: _on_the_question(c) and _names_side(missing[0], terms(c.shown)),
         pairs=True,
+        alike=True,  # "Real-hair wigs are made from ..." is close in meaning to "Synthetic wigs are made from ..."
     )
     if pick is None:
         return []
     before = _neighbour(pick, ranked, -1) if only_names(pick.shown) else None
     return [before, pick] if before is not None and not _quoted(before, chosen) else [pick]
+
+
+def _naming_terms(side: str) -> list[str]:
+    """The terms of a side's words that name it: not "one" of "a gauze one", nor a verb ("one made of real hair")."""
+    return terms(" ".join(w for w in side.split() if w.lower() not in ("one", "ones") and not only_a_verb(w.lower())))
+
+
+def _names_side(side: set[str], said: Collection[str]) -> bool:
+    """Are most of a side's own terms said ("real hair" is not named by "... a hair dryer")?"""
+    return 2 * len(terms_found(side, said)) > len(side)
 
 
 def needs(form: qf.QuestionForm, lead: Candidate) -> list[Callable[[str], bool]]:
@@ -431,9 +444,11 @@ def _first(
     max_words: int,
     wanted: Callable[[Candidate], bool],
     pairs: bool = False,
+    alike: bool = False,
 ) -> Candidate | None:
     """The best-ranked candidate that is wanted, fits the length and says something new (``pairs``:
-    a sentence that only names the one before it may be chosen, the caller quoting that one too)."""
+    a sentence that only names the one before it may be chosen, the caller quoting that one too;
+    ``alike``: one close in meaning to a chosen one is new if its words are)."""
     words = sum(len(c.shown.split()) for c in chosen)
     for c in ranked:
         if _quoted(c, chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
@@ -444,7 +459,7 @@ def _first(
             continue  # "This is called X." without the sentence it stands for
         if words + len(c.shown.split()) > max_words:
             continue
-        if not any(_repeats(c, o) for o in chosen):
+        if not any(_repeats(c, o, alike) for o in chosen):
             return c
     return None
 
@@ -465,9 +480,10 @@ def _below_in_list(item: Candidate, above: Candidate, ranked: list[Candidate]) -
     return False
 
 
-def _repeats(a: Candidate, b: Candidate) -> bool:
-    """Near-duplicates: close in meaning, or a's content words mostly already said by b."""
-    if float(np.dot(a.sentence.embedding, b.sentence.embedding)) >= DUPLICATE_COSINE:
+def _repeats(a: Candidate, b: Candidate, alike: bool = False) -> bool:
+    """Near-duplicates: close in meaning (unless ``alike`` is allowed), or a's content words mostly
+    already said by b."""
+    if not alike and float(np.dot(a.sentence.embedding, b.sentence.embedding)) >= DUPLICATE_COSINE:
         return True
     new = set(terms(a.shown)) - set(terms(b.shown))
     return len(new) < 0.4 * max(len(set(terms(a.shown))), 1)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.sentence_cues import singles_out
-from bot.text import lemmas
+from bot.text import lemmas, only_a_verb
 
 QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
     "quantity",
@@ -215,7 +215,7 @@ def read_form(question: str) -> QuestionForm:
     counted = unit.group(1).split() if unit else []
     if any(word in _NOT_MAIN_VERBS for word in counted):
         counted = []  # "how much should I drink on ...": no unit named, the words are the question's
-    if counted and _only_a_verb(counted[-1]):  # "how many people get the drug": people are counted
+    if counted and only_a_verb(counted[-1]):  # "how many people get the drug": people are counted
         counted = [lemmas(word).get("NOUN", (word,))[0] for word in counted[:-1]]
     return replace(
         form,
@@ -226,11 +226,6 @@ def read_form(question: str) -> QuestionForm:
         to_ask=bool(_TO_ASK.search(text)),
         sides=sides_of(text) if form.comparison else (),
     )
-
-
-def _only_a_verb(word: str) -> bool:
-    kinds = set(lemmas(word))
-    return bool(kinds) and kinds <= {"VERB", "AUX"}
 
 
 # "the difference between A and B", "how is A different from B", "tell A apart from B", "A compared with B".

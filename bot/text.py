@@ -70,6 +70,12 @@ def lemmas(word: str) -> dict[str, tuple[str, ...]]:
     return dict(getAllLemmas(word))
 
 
+def only_a_verb(word: str) -> bool:
+    """Known to the dictionary as a verb and nothing else ("get", "made"; not "people", "dry")."""
+    kinds = set(lemmas(word))
+    return bool(kinds) and kinds <= {"VERB", "AUX"}
+
+
 def terms(text: str, joined: Collection[str] = ()) -> list[str]:
     """Lower-cased, stemmed content words; a pair of tokens whose join is in ``joined`` (from
     ``compounds``) is one token, however it was spaced or hyphenated."""

@@ -598,6 +598,23 @@ def test_a_lead_pointing_back_that_names_the_defined_term_answers_before_its_ant
 
 
 @pytest.mark.unit
+def test_a_comparison_brings_the_side_its_answer_does_not_name_yet():
+    from dataclasses import replace
+
+    texts = [
+        "- Plastic trays are made from recycled bottles.",
+        "They are cheap and light, but hot water from the kettle can warp them.",
+        "- Clay trays are made from fired earth.",
+    ]
+    found = _candidates(texts, [0.6, 0.05, 0.02])
+    # The two sides read alike (close in meaning), but the third sentence is the other side.
+    found[2] = replace(found[2], sentence=replace(found[2].sentence, embedding=found[0].sentence.embedding))
+    form = qf.read_form("What's the difference between a plastic tray and one made of clay?")
+    # "made" (a verb) and "one" do not name the clay side; "clay" does.
+    assert _selected(form, found) == texts
+
+
+@pytest.mark.unit
 def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
     found = _candidates(texts, [0.97, 0.01, 0.02])
