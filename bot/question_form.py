@@ -67,8 +67,8 @@ _DEFINITION = re.compile(
 _MEANS_WHEN = re.compile(r"^what\s+does\s+it\s+mean\s+(?:when|if)\s+(?P<clause>[^?]+)", re.IGNORECASE)
 _LIGHT_VERBS = frozenset(["be", "get", "have", "do", "go", "make", "take", "feel", "say", "see", "happen"])
 _YES_NO = re.compile(
-    r"^(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|isn't|aren't|"
-    r"doesn't|don't|can't|won't)\b",
+    r"^(?:am|is|are|was|were|do|does|did|can|could|will|would|should|shall|has|have|had|may|might|must|isn't|aren't|"
+    r"wasn't|weren't|doesn't|don't|didn't|can't|couldn't|won't|wouldn't|shouldn't|hasn't|haven't)\b",
     re.IGNORECASE,
 )
 _COMPARISON = re.compile(
@@ -271,9 +271,17 @@ _CLAUSE_START = re.compile(r"[,;:.!?]\s+(?=\S)")
 _SETTING = re.compile(r"^(?:when|whenever|if|once|after|before|while|until)\b[^,?]*,\s+(?=\S)")
 
 
+# A hedge or a preposition before the question word: "roughly how many", "for how long", "at what age".
+_HEDGE = re.compile(
+    r"^(?:(?:so|and|but|ok|okay),?\s+)+|^(?:roughly|about|approximately|around|for|at|in|by|after|up\s+to)\s+"
+    r"(?=(?:how|what|which)\b)"
+)
+
+
 def _read_kind(text: str) -> QuestionForm:
     """The form of the first clause that has one, so an opening phrase does not hide it; an opening
     "when/if ..." clause is only the setting when a question follows it ("When it works, how long ...")."""
+    text = _HEDGE.sub("", text)  # "and is it ...", "roughly how many ...", "for how long ..."
     setting = _SETTING.match(text)
     form = _read_clause(text[setting.end() :]) if setting else _read_clause(text)
     if setting and form.kind == OTHER:

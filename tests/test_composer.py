@@ -44,6 +44,11 @@ from bot.text import cited_sentences, terms, terms_found
         ("For children, is the treatment approved?", qf.YES_NO, ""),
         ("When the drug works, how long does the benefit last?", qf.QUANTITY, "duration"),  # "when ..." sets it
         ("When I finish chemo, can I drive?", qf.YES_NO, ""),
+        # ... nor does a hedge, a preposition or a conjunction before the question word.
+        ("Roughly how many people take part?", qf.QUANTITY, "count"),
+        ("For how long should the skin be covered?", qf.QUANTITY, "duration"),
+        ("and is it any cheaper?", qf.YES_NO, ""),
+        ("Am I allowed a glass of wine?", qf.YES_NO, ""),
     ],
 )
 def test_answer_type_is_read_from_the_form(question, kind, measure):
