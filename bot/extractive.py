@@ -40,6 +40,10 @@ OMITTED = "…"  # between a list's lead-in and a later item of it, quoted as on
 FOLLOW_RATIO = 0.07
 # ... or, when it supplies what the form needs (other side, caveat, reason), at least this share of it.
 NEED_RATIO = 0.1
+# A third sentence only because it is nearly as likely follows two that together have fewer words than
+# this. (On the tunable sets a third near-equal added a key fact to 9 of 187 answers and ~19 words to
+# each; with 30: key facts 0.893 -> 0.886, median words 43 -> 37, dev 51.5 -> 42.)
+ROOM_FOR_THIRD = 30
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
@@ -206,6 +210,8 @@ def select(
         if pick is not None:
             chosen.append(pick)
     while len(chosen) < MAX_SENTENCES:  # a near-equal with news, from the lead's article (one voice, not a collage)
+        if len(chosen) == MAX_SENTENCES - 1 and sum(len(c.shown.split()) for c in chosen) >= ROOM_FOR_THIRD:
+            break  # two sentences that say this much are the answer; a third near-equal rarely adds a fact
         pick = _first(
             ranked,
             chosen,

@@ -620,6 +620,19 @@ def test_a_comparison_brings_the_side_its_answer_does_not_name_yet():
 
 
 @pytest.mark.unit
+def test_a_third_near_equal_sentence_follows_only_two_short_ones():
+    form = qf.read_form("How do I look after the seed trays?")
+    short = ["Water the trays at dawn.", "Keep them off the cold floor.", "Turn them each week."]
+    assert _selected(form, _candidates(short, [0.4, 0.3, 0.3])) == short
+    long = [
+        "Water the seed trays at dawn with a fine rose on the can, so the compost stays damp all day long.",
+        "Keep the trays off the cold floor of the shed, on a bench or a shelf near the window where it is light.",
+        "Turn them each week.",
+    ]
+    assert _selected(form, _candidates(long, [0.4, 0.3, 0.3])) == long[:2]
+
+
+@pytest.mark.unit
 def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
     found = _candidates(texts, [0.97, 0.01, 0.02])
