@@ -25,11 +25,12 @@ from bot.quotes import (
     describes_document,
     drop_connective,
     only_names,
+    opens_with_reply,
     points_back,
     source_span,
     sums_up_before,
 )
-from bot.ranker import Ranker, Signals, centrality, default_ranker, featurize, in_context, reading_grade
+from bot.ranker import Ranker, Signals, asked_match, centrality, default_ranker, featurize, in_context, reading_grade
 from bot.text import is_list_item, only_a_verb, terms, terms_found
 from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
 
@@ -99,6 +100,9 @@ class ExtractiveComposer:
         grades = np.array([max(reading_grade(c.shown) - PLAIN_GRADE, 0.0) for c in found])
         probabilities = (self.ranker or default_ranker()).shares(features, PLAIN_WEIGHT * grades)
         scored = [replace(c, probability=float(p)) for c, p in zip(found, probabilities, strict=True)]
+        # "Largely no — ..." answers the article's own question before it; quoted for another, it
+        # says no to what was not asked. (Dropped after scoring: the others' features stay as they were.)
+        scored = [c for c in scored if not (opens_with_reply(c.shown) and not asked_match(c.signals.asked))]
         return sorted(scored, key=lambda c: -c.probability)
 
     def features(self, form: qf.QuestionForm, retrieval: Retrieval, found: list[Candidate]) -> np.ndarray:

@@ -125,6 +125,19 @@ _ABOUT_DOCUMENT = re.compile(
 _SIGNPOST = re.compile(r"^\s*here(?:'s|’s|\s+is|\s+are)\s+(?:what|how|why|where|when|who)\b[^:;]*$", re.IGNORECASE)
 
 
+def opens_with_reply(sentence: str) -> bool:
+    """Opens by answering yes or no ("Largely no — it's mostly ...", "Yes, but only ..."): it
+    answers the question written before it, whatever it goes on to say."""
+    return bool(_REPLY.match(sentence))
+
+
+_REPLY = re.compile(
+    r"^\s*(?:(?:largely|mostly|generally|usually|probably|certainly|definitely|absolutely)\s+)?"
+    r"(?:yes|no|not\s+yet|not\s+really|not\s+usually)\s*[,—–:;-]\s*\w",
+    re.IGNORECASE,
+)
+
+
 def continues_lead_in(sentence: str) -> bool:
     """A list item that finishes the sentence above the list ("- cannot keep fluids down for 24
     hours;" under "Call the helpline if you:"): it starts in lower case."""

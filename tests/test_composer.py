@@ -811,3 +811,42 @@ def test_a_figure_question_takes_the_figure_from_the_sentence_that_goes_on_about
     # Not a figure of what was counted, or not about the lead: the usual followers.
     unrelated = [texts[0], "Each group is given 10 to 15 spades.", texts[2]]
     assert _selected(form, _candidates(unrelated, [0.7, 0.1, 0.2]))[1] == texts[2]
+
+
+_SEED_BANK = """---
+id: seed-bank
+title: The allotment seed bank
+---
+## How the seed bank works
+
+Seeds are dried, sealed in paper packets and stored in a cool, dry shed. Every spring a volunteer
+opens a sample of each packet and checks the seeds for mould and damp. Packets that fail the check
+are composted.
+
+## Common questions
+
+**Is the seed bank open to the public?** Largely no — it is mostly for members, with few open days so far.
+
+**Can I bring my own seeds?** Yes. Label the packet with the plant and the year.
+"""
+
+
+@pytest.mark.integration
+def test_a_reply_to_the_articles_own_question_is_not_quoted_for_another(article_assistant):
+    """ "Largely no — it is mostly for members" answers "Is the seed bank open to the public?"; asked
+    about the shed, it would say no to what was not asked."""
+    assistant = article_assistant(_SEED_BANK)
+    answer = assistant.ask("Is the shed mostly for members?")
+    assert "Largely no" not in answer.body, answer.body
+    answer = assistant.ask("Is the seed bank open to the public?")
+    assert answer.body.startswith("Largely no"), answer.body  # its own question: it answers
+
+
+@pytest.mark.unit
+def test_a_sentence_that_opens_with_a_reply():
+    from bot.quotes import opens_with_reply
+
+    assert opens_with_reply("Largely no — it is mostly for members.")
+    assert opens_with_reply("Yes, but only in the first week.")
+    assert not opens_with_reply("Yes.")  # a bare reply is quoted with the sentence after it
+    assert not opens_with_reply("Nobody knows yet.")
