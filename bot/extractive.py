@@ -5,8 +5,9 @@ scores how well each one answers, from generic features (closeness to the questi
 type the question's form asks for, whether it stands alone, plainness...). The best one leads;
 at most two more follow, each only when it adds what the question needs (the other side of a
 comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good, from the same
-article, and says something new. A question whose form asks for a number that no retrieved
-sentence gives is not covered, rather than answered with a sentence that is merely near it.
+article, and says something new (a third of those only after two short sentences). A question
+whose form asks for a number that no retrieved sentence gives is not covered, rather than
+answered with a sentence that is merely near it.
 """
 
 from __future__ import annotations
@@ -234,7 +235,8 @@ def _with_antecedent(
     """The lead with the sentence it points back to ("This is called X." needs it, first), unless
     that is quoted already; after the lead, as context, when the lead points back with a noun the
     question names and the question asks something of it ("These medicines do not stop ..." asked
-    of "the medicines for X"), and not at all when a reason leads the fact it explains."""
+    of "the medicines for X") or names the term a "what is X?" asks about, and not at all when a
+    reason leads the fact it explains."""
     before = _antecedent(chosen[0], ranked)
     if before is None or _quoted(before, chosen):
         return chosen
