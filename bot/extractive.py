@@ -197,6 +197,11 @@ def select(
     after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
+    elif form.course and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does, in order
+        after = _neighbour(lead, ranked, +1)
+        pick = _first(ranked, chosen, max_words, lambda c: c is after and _on_the_question(c))
+        if pick is not None:
+            chosen.append(pick)
     while form.to_ask and len(chosen) < MAX_SENTENCES:  # the questions after it in the article's list
         after = _neighbour(chosen[-1], ranked, +1)
         if after is None or after in chosen or not is_question(after.shown):

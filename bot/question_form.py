@@ -178,6 +178,9 @@ _SOURCE = re.compile(
     re.IGNORECASE,
 )
 
+# "What happens in X?", "what actually happens if ...", "wat hapens when ...": a course of events is asked for.
+_HAPPENS = re.compile(r"\bwh?at\s+(?:actually\s+|exactly\s+|then\s+)?happ?ens?\b")
+
 # "What questions should I ask my team?", "what can we ask the doctor?"
 _TO_ASK = re.compile(
     r"\bquestions?\b[^?]{0,30}\b(?:ask|raise|bring|take)\b|\bwhat\s+(?:should|could|can|do|might)\s+(?:i|we)\s+ask\b"
@@ -195,6 +198,7 @@ class QuestionForm:
     unit: str = ""  # what a "how many" counts ("day" of "how many days a week ...?")
     superlative: bool = False  # asks for the one that stands out ("the biggest advantage")
     origin: bool = False  # asks where something comes from ("where do the cells come from?")
+    course: bool = False  # asks what happens ("what happens in X?", "what happens if ...?"): a course of events
     to_ask: bool = False  # asks what to ask ("what questions should I ask my team?")
     sides: tuple[str, ...] = ()  # the two things a comparison sets side by side ("dry", "moist desquamation")
 
@@ -223,6 +227,7 @@ def read_form(question: str) -> QuestionForm:
         unit=counted[-1] if counted else "",
         superlative=singles_out(text),
         origin=bool(_SOURCE.search(text)),
+        course=bool(_HAPPENS.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
         sides=sides_of(text) if form.comparison else (),
     )

@@ -633,6 +633,19 @@ def test_a_third_near_equal_sentence_follows_only_two_short_ones():
 
 
 @pytest.mark.unit
+def test_what_happens_gets_the_lead_and_the_sentence_that_goes_on_from_it():
+    texts = [
+        "Leaf blight is the most common disease of young plants.",
+        "When the mould reaches a leaf, it spreads quickly and turns it brown.",
+        "Spray in spring.",
+    ]
+    form = qf.read_form("What actually happens in leaf blight?")
+    assert form.course and not qf.read_form("How often does leaf blight happen?").course
+    assert _selected(form, _candidates(texts, [0.9, 0.04, 0.06])) == texts[:2]
+    assert _selected(qf.read_form("What is leaf blight?"), _candidates(texts, [0.9, 0.04, 0.06])) == texts[:1]
+
+
+@pytest.mark.unit
 def test_a_lead_that_only_promises_brings_the_sentence_after_it():
     texts = ["A port is different from a drip.", "A drip stays in for a few days only.", "Ports are flushed monthly."]
     found = _candidates(texts, [0.97, 0.01, 0.02])
