@@ -220,7 +220,7 @@ def select(
         if pick is not None:
             chosen.append(pick)
     while len(chosen) < MAX_SENTENCES:  # a near-equal with news, from the lead's article (one voice, not a collage)
-        if len(chosen) == MAX_SENTENCES - 1 and sum(len(c.shown.split()) for c in chosen) >= ROOM_FOR_THIRD:
+        if len(chosen) == MAX_SENTENCES - 1 and _words(chosen) >= ROOM_FOR_THIRD:
             break  # two sentences that say this much are the answer; a third near-equal rarely adds a fact
         pick = _first(
             ranked,
@@ -466,7 +466,7 @@ def _first(
     """The best-ranked candidate that is wanted, fits the length and says something new (``pairs``:
     a sentence that only names the one before it may be chosen, the caller quoting that one too;
     ``alike``: one close in meaning to a chosen one is new if its words are)."""
-    words = sum(len(c.shown.split()) for c in chosen)
+    words = _words(chosen)
     for c in ranked:
         if _quoted(c, chosen) or bare_reply(c.shown) or announces(c.shown) or not wanted(c):
             continue  # a reply or a promise ("There are downsides too.") says nothing without what follows it
@@ -479,6 +479,10 @@ def _first(
         if not any(_repeats(c, o, alike) for o in chosen):
             return c
     return None
+
+
+def _words(chosen: list[Candidate]) -> int:
+    return sum(len(c.shown.split()) for c in chosen)
 
 
 def _quoted(candidate: Candidate | None, chosen: list[Candidate]) -> bool:

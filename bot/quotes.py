@@ -126,7 +126,7 @@ _SIGNPOST = re.compile(r"^\s*here(?:'s|’s|\s+is|\s+are)\s+(?:what|how|why|wher
 
 
 def opens_with_reply(sentence: str) -> bool:
-    """Opens by answering yes or no ("Largely no — it's mostly ...", "Yes, but only ..."): it
+    """Opens by answering yes or no ("Largely no — it is mostly for members ...", "Yes, but only ..."): it
     answers the question written before it, whatever it goes on to say."""
     return bool(_REPLY.match(sentence))
 
