@@ -106,7 +106,10 @@ def query_for(question: str, resolved: str, history: Sequence[Message]) -> str:
 def subject_of(question: str) -> str | None:
     """The noun phrase a question asks about: "What is proton beam therapy?" → "proton beam therapy"."""
     asked = question.strip().rstrip("?.! ")
-    text = _LEAD.sub("", asked, count=1)
+    lead = _LEAD.match(asked)
+    text = asked[lead.end() :] if lead else asked
+    # After "does", "can", "will" ... the subject is followed by the main verb in its base form.
+    verb_follows = bool(lead and _DO_OR_MODAL.search(lead.group(0)))
     subject: list[str] = []
     words = text.split()
     for at, word in enumerate(words):
@@ -118,16 +121,34 @@ def subject_of(question: str) -> str | None:
         if core and _can_describe(core) and after and after not in STOPWORDS and _can_name(after):
             subject.append(word)  # "anticipatory nausea": an adjective before the noun it qualifies
             continue
+        if subject and _gerund(core):
+            subject.append(word.strip(',;:"()'))  # "scalp cooling", "hair thinning": a noun made of a verb
+            continue
         if not core or core in STOPWORDS or not _can_name(core):
             break
         if subject and _plural(subject[-1]) and "VERB" in lemmas(core) and not _plural(core):
             break  # "do ice chips help ...": a plural subject's verb follows it in its base form
+        if subject and verb_follows and _base_verb(core) and not _base_verb(after):
+            break  # "does X cause CRS", "does X make your hair ...": the verb, not part of X ("cord blood work")
         subject.append(word.strip(',;:"()'))
     while subject and subject[-1].lower() == "of":
         subject.pop()
-    if len(subject) > 1 and qf.read_form(asked).kind == qf.YES_NO and _can_describe(subject[-1].lower()):
-        subject.pop()  # "Is X safe?": the last word is what is asked of the subject
+    last = subject[-1].lower() if subject else ""
+    if len(subject) > 1 and qf.read_form(asked).kind == qf.YES_NO and (_can_describe(last) or _gerund(last)):
+        subject.pop()  # "Is X safe?", "Is X working?": the last word is what is asked of the subject
     return " ".join(subject) or None
+
+
+_DO_OR_MODAL = re.compile(r"\b(?:does|do|did|can|could|will|would|should)\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
+
+
+def _gerund(word: str) -> bool:
+    """An -ing form known only as a verb's ("cooling", "thinning")."""
+    return word.endswith("ing") and "VERB" in lemmas(word)
+
+
+def _base_verb(word: str) -> bool:
+    return word in lemmas(word).get("VERB", ())
 
 
 # "... is glorbin fever (GF), which": what the answer names, after its first "is"/"are".

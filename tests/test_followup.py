@@ -23,6 +23,12 @@ def _history(question: str) -> list[dict[str, str]]:
         ("How is dialysis done?", "dialysis"),
         ("Do ice packs help reduce swelling?", "ice packs"),  # a plural subject's verb ends it
         ("What is anticipatory grief?", "anticipatory grief"),  # an adjective before its noun
+        ("What is scalp cooling?", "scalp cooling"),  # a noun made of a verb
+        ("Does Xyloprene cause glorbin fever?", "Xyloprene"),  # the main verb ends a singular subject ...
+        ("Does radiotherapy make your hair fall out?", "radiotherapy"),
+        ("Does the cord blood work?", "cord blood"),  # ... not a noun that can be a verb ("to blood")
+        ("Will the dose change?", "dose"),
+        ("Is Xyloprene working?", "Xyloprene"),  # how it is asked of the subject, like "safe"
         ("Why?", None),
     ],
 )
@@ -38,6 +44,7 @@ def test_the_subject_is_the_noun_phrase_asked_about(previous, subject):
         ("What is a port?", "what about its risks?", "what about port's risks?"),
         ("Tell me about the Glorbin trial", "who ran that trial?", "who ran the Glorbin trial?"),
         ("Is Xyloprene safe?", "so how sure are they about it?", "so how sure are they about Xyloprene?"),
+        ("Does Xyloprene cause rashes?", "how long does it last?", "how long does Xyloprene last?"),
         ("Do ice packs help reduce swelling?", "do they work for everyone?", "do ice packs work for everyone?"),
         # "they" agrees with a plural: the things the question named, when its subject is not one.
         (
