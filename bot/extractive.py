@@ -1,42 +1,33 @@
 """The default composer: the retrieved sentence that best answers the question first, quoted and cited.
 
-Every sentence of the retrieved passages is a candidate; the learned ranker (``bot.ranker``)
+Every sentence of the retrieved passages is a candidate (``bot.candidates``); the learned ranker (``bot.ranker``)
 scores how well each one answers, from generic features (closeness to the question, the answer
 type the question's form asks for, whether it stands alone, plainness...). The best one leads;
 at most two more follow, each only when it adds what the question needs (the other side of a
 comparison, the caveat of a yes/no, the reason of a "why") or is nearly as good, from the same
 article, and says something new (a third of those only after two short sentences). A question
 whose form asks for a number that no retrieved sentence gives is not covered, rather than
-answered with a sentence that is merely near it.
+answered with a sentence that is merely near it. ``bot.rendering`` writes the chosen quotes out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection
+from dataclasses import replace
 
 import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.quotes import (
-    announces,
-    continues_lead_in,
-    describes_document,
-    drop_connective,
-    only_names,
-    opens_with_reply,
-    points_back,
-    source_span,
-    sums_up_before,
-)
-from bot.ranker import Ranker, Signals, asked_match, centrality, default_ranker, featurize, in_context, reading_grade
+from bot.candidates import Candidate, bare_reply, candidates, is_question, neighbour
+from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back, sums_up_before
+from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
+from bot.rendering import render
 from bot.text import is_list_item, only_a_verb, terms, terms_found
-from bot.types import Answer, Citation, Passage, Retrieval, StoredSentence, not_covered
+from bot.types import Answer, Retrieval, not_covered
 
 MAX_SENTENCES = 3
-OMITTED = "…"  # between a list's lead-in and a later item of it, quoted as one claim
 # A sentence after the lead needs this share of the lead's ranker share ... (both swept on the dev
 # split: 0.15/0.20 kept key facts at 0.895 with 35 words median; 0.07/0.10 gives 0.947 with 46)
 FOLLOW_RATIO = 0.07
@@ -52,16 +43,6 @@ MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
 SWAP_RATIO = 0.25  # a sentence of the kind the form asks for (a figure, a list of questions) leads if this likely
 SWAP_MIN_COSINE = 0.35  # a sentence put first instead of the best match is still on the question
-_ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    sentence: StoredSentence
-    shown: str  # the quote as given (a leading connective dropped)
-    passage: Passage
-    signals: Signals
-    probability: float = 0.0  # the ranker's share: how likely this sentence is THE answer
 
 
 class ExtractiveComposer:
@@ -116,75 +97,6 @@ class ExtractiveComposer:
         return any(cues.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
 
 
-def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> list[Candidate]:
-    """The retrieved passages' sentences, each once, in passage order; the articles' own questions
-    are not candidates (except a list of them, for "what should I ask my team?"), but the sentence
-    right after one remembers how well it matched (FAQ). A bare "Yes." or "No." is one only for a
-    yes/no question ("how much coffee?" is not answered "Yes.")."""
-    stored = retrieval.sentences
-    seen: set[str] = set()
-    out: list[Candidate] = []
-    for rank, passage in enumerate(retrieval.passages):
-        asked, before = 0.0, None
-        for position, sid in enumerate(passage.chunk.sentence_ids):
-            sentence = stored.get(sid)
-            if sentence is None:
-                continue
-            cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
-            before, previous = sentence.embedding, before
-            if form is not None and form.to_ask and _in_question_list(passage, position, stored):
-                asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
-            elif is_question(sentence.text):
-                # The article's own questions are never quoted; the answer right after one of them
-                # ("Is X better than Y? It's ...") is judged by how well that question matches.
-                asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
-                continue
-            reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
-            quoted = reply and (form is None or form.kind == qf.YES_NO)
-            wanted = quoted or (len(sentence.text.split()) >= 3 and not describes_document(sentence.text))
-            if sid not in seen and wanted:
-                seen.add(sid)
-                shown = drop_connective(sentence.text)
-                context = in_context(retrieval.query_vector, sentence.embedding, previous)
-                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked, context)
-                out.append(Candidate(sentence, shown, passage, signals))
-            if not reply:  # the sentence after a bare reply answers the article's question too
-                asked = 0.0
-    return _with_centrality(out)
-
-
-def _in_question_list(passage: Passage, position: int, stored: Mapping[str, StoredSentence]) -> bool:
-    """Is the sentence at ``position`` a question in a list of them (a question beside another, or a
-    list item), rather than an FAQ question followed by its answer?"""
-    ids = passage.chunk.sentence_ids
-
-    def question(at: int) -> bool:
-        sentence = stored.get(ids[at]) if 0 <= at < len(ids) else None
-        return sentence is not None and is_question(sentence.text)
-
-    return question(position) and (
-        question(position - 1) or question(position + 1) or is_list_item(stored[ids[position]].text)
-    )
-
-
-def is_question(sentence: str) -> bool:
-    return sentence.rstrip().endswith("?")
-
-
-def _with_centrality(found: list[Candidate]) -> list[Candidate]:
-    """Each candidate with its closeness to the others (``ranker.centrality``), known only once
-    all of them are."""
-    if not found:
-        return found
-    scores = centrality(np.stack([c.sentence.embedding for c in found]))
-    return [replace(c, signals=replace(c.signals, centrality=float(x))) for c, x in zip(found, scores, strict=True)]
-
-
-def bare_reply(sentence: str) -> bool:
-    """A reply of a word or two ("No.", "Yes, usually."): it needs the sentence after it."""
-    return len(sentence.split()) < 3
-
-
 # -- choosing ---------------------------------------------------------------------------
 def select(
     form: qf.QuestionForm, ranked: list[Candidate], max_words: int, asked: Collection[str] = ()
@@ -194,16 +106,16 @@ def select(
     chosen = _lead(form, ranked, asked)
     lead = chosen[0]
     chosen = _with_antecedent(form, chosen, ranked, asked)
-    after = _neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
+    after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
     elif form.course and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does, in order
-        after = _neighbour(lead, ranked, +1)
+        after = neighbour(lead, ranked, +1)
         pick = _first(ranked, chosen, max_words, lambda c: c is after and _on_the_question(c))
         if pick is not None:
             chosen.append(pick)
     while form.to_ask and len(chosen) < MAX_SENTENCES:  # the questions after it in the article's list
-        after = _neighbour(chosen[-1], ranked, +1)
+        after = neighbour(chosen[-1], ranked, +1)
         if after is None or after in chosen or not is_question(after.shown):
             break
         chosen.append(after)
@@ -302,7 +214,7 @@ def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:
     item that goes on ("- a cap has come off." then "Do not touch the open end ...")?"""
     if bare_reply(lead.shown) or announces(lead.shown):
         return True
-    after = _neighbour(lead, ranked, +1)
+    after = neighbour(lead, ranked, +1)
     return after is not None and is_list_item(lead.shown) and not is_list_item(after.shown)
 
 
@@ -348,7 +260,7 @@ def _figure_after(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate
     figure: the sentence right after it, when that goes on about it ("They ...") with the figure."""
     if form.kind != qf.QUANTITY or _gives_figure(lead, form):
         return None
-    after = _neighbour(lead, ranked, +1)
+    after = neighbour(lead, ranked, +1)
     if after is None or not points_back(after.shown) or not _on_the_question(after):
         return None
     return after if _gives_figure(after, form) else None
@@ -385,22 +297,14 @@ def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     the helpline if you:"); None otherwise."""
     if continues_lead_in(lead.shown):
         for step in range(1, MAX_LIST_ITEMS + 1):  # back over the items above it, to the lead-in
-            before = _neighbour(lead, ranked, -step)
+            before = neighbour(lead, ranked, -step)
             if before is None or not is_list_item(before.shown):
                 return before if before is not None and announces(before.shown) else None
         return None
-    before = _neighbour(lead, ranked, -1)
+    before = neighbour(lead, ranked, -1)
     if before is not None and (sums_up_before(lead.shown) or bare_reply(before.shown)):
         return before
     return None
-
-
-def _neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate | None:
-    """The candidate ``step`` sentences from ``lead`` in its passage, if there is one."""
-    ids, at = lead.passage.chunk.sentence_ids, lead.signals.position + step
-    if not 0 <= at < len(ids):
-        return None
-    return next((c for c in ranked if c.sentence.id == ids[at]), None)
 
 
 def _other_side(
@@ -428,7 +332,7 @@ def _other_side(
     )
     if pick is None:
         return []
-    before = _neighbour(pick, ranked, -1) if only_names(pick.shown) else None
+    before = neighbour(pick, ranked, -1) if only_names(pick.shown) else None
     return [before, pick] if before is not None and not _quoted(before, chosen) else [pick]
 
 
@@ -472,7 +376,7 @@ def _first(
             continue  # a reply or a promise ("There are downsides too.") says nothing without what follows it
         if continues_lead_in(c.shown) and not any(_below_in_list(c, o, ranked) for o in chosen):
             continue  # "- why the trial is being done;" reads as nothing without "Ask the team:" above it
-        if only_names(c.shown) and not pairs and not _quoted(_neighbour(c, ranked, -1), chosen):
+        if only_names(c.shown) and not pairs and not _quoted(neighbour(c, ranked, -1), chosen):
             continue  # "This is called X." without the sentence it stands for
         if words + len(c.shown.split()) > max_words:
             continue
@@ -493,7 +397,7 @@ def _quoted(candidate: Candidate | None, chosen: list[Candidate]) -> bool:
 def _below_in_list(item: Candidate, above: Candidate, ranked: list[Candidate]) -> bool:
     """Is ``above`` the lead-in of ``item``'s list, or an item of it above ``item``?"""
     for step in range(1, MAX_LIST_ITEMS + 1):
-        before = _neighbour(item, ranked, -step)
+        before = neighbour(item, ranked, -step)
         if before is None or before is above:
             return before is above
         if not is_list_item(before.shown):
@@ -508,57 +412,3 @@ def _repeats(a: Candidate, b: Candidate, alike: bool = False) -> bool:
         return True
     new = set(terms(a.shown)) - set(terms(b.shown))
     return len(new) < 0.4 * max(len(set(terms(a.shown))), 1)
-
-
-# -- output -----------------------------------------------------------------------------
-def render(chosen: list[Candidate], retrieval: Retrieval) -> Answer:
-    """The body "quote [n] quote [m]" and one source card per passage, numbered in order of use."""
-    citations: dict[str, Citation] = {}
-    parts = []
-    for i, c in enumerate(chosen):
-        chunk = c.passage.chunk
-        citation = citations.get(chunk.id)
-        if citation is None:
-            citation = citations[chunk.id] = Citation.of(
-                len(citations) + 1, chunk, max(c.passage.similarity, c.passage.sentence_similarity)
-            )
-        citation.quotes.append(source_span(c.shown, c.sentence.text))
-        known = retrieval.references.get(chunk.doc_id, {})
-        for ref in c.sentence.refs:
-            if ref in known and all(r["n"] != ref for r in citation.references):
-                citation.references.append(known[ref].to_dict())
-        after = chosen[i + 1 : i + 2]
-        next_to = _follows(after, c, chunk.id)
-        if (bare_reply(c.shown) or announces(c.shown)) and next_to:
-            parts.append(c.shown)  # "No. It is caused by ... [1]", "Call us if: - you ... [1]": one claim
-        elif c.shown.rstrip().endswith(":") and _item_under(after, c, retrieval):
-            parts.append(c.shown if next_to else f"{c.shown} {OMITTED}")  # "Call us if: … - you ... [1]"
-        else:
-            parts.append(f"{c.shown} [{citation.n}]")
-    return Answer(body=" ".join(parts), citations=list(citations.values()))
-
-
-def _follows(after: list[Candidate], c: Candidate, chunk_id: str) -> bool:
-    """Is the one candidate in ``after`` the sentence right after ``c``, cited to the same passage
-    ``chunk_id`` (their order is checked in either one's passage: overlapping passages share
-    sentences, and each candidate keeps the first passage it came in)?"""
-    if not after or after[0].passage.chunk.id != chunk_id:
-        return False
-    for one, step, other in ((c, 1, after[0]), (after[0], -1, c)):
-        ids, at = one.passage.chunk.sentence_ids, one.signals.position + step
-        if 0 <= at < len(ids) and ids[at] == other.sentence.id:
-            return True
-    return False
-
-
-def _item_under(after: list[Candidate], lead_in: Candidate, retrieval: Retrieval) -> bool:
-    """Is the one candidate in ``after`` an item of the list that ``lead_in`` ("Try these tips:")
-    opens, in the same passage, with only items of that list between them?"""
-    if not after or after[0].passage.chunk.id != lead_in.passage.chunk.id or not is_list_item(after[0].shown):
-        return False
-    ids = lead_in.passage.chunk.sentence_ids
-    start, item = lead_in.signals.position, after[0].sentence.id
-    if item not in ids[start + 1 :]:
-        return False
-    between = ids[start + 1 : ids.index(item, start + 1)]
-    return all(sid in retrieval.sentences and is_list_item(retrieval.sentences[sid].text) for sid in between)

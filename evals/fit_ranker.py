@@ -73,8 +73,9 @@ def set_assistant(question_set: QuestionSet, index_dir: Path) -> Assistant:
 
 def collect(items: Sequence[Item], assistant: Assistant) -> list[Group]:
     """Candidates and labels for every question expecting an answer with facts."""
+    from bot.candidates import candidates
     from bot.chain import contextualize
-    from bot.extractive import ExtractiveComposer, candidates
+    from bot.extractive import ExtractiveComposer
 
     composer = ExtractiveComposer()
     groups = []

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import replies
-from bot.extractive import OMITTED
 from bot.grounding import citation_report
 from bot.quotes import quoted
+from bot.rendering import OMITTED
 from bot.text import cited_sentences, without_list_marker
 from bot.types import Answer
 from evals import readability

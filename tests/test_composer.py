@@ -551,7 +551,7 @@ def test_a_sentence_that_promises_what_follows(sentence, promise):
 
 def _candidates(texts: list[str], shares: list[float]) -> list:
     """Candidates of one passage, sentence i at position i, with the given ranker shares."""
-    from bot.extractive import Candidate
+    from bot.candidates import Candidate
     from bot.ranker import Signals
     from bot.types import Passage, StoredChunk, StoredSentence
 

@@ -1,0 +1,108 @@
+"""The candidate sentences of a retrieval: every sentence of the retrieved passages that could be
+quoted, with what the ranker needs to know about it (``bot.ranker.Signals``).
+
+The articles' own questions are not candidates, but remembered: the sentence after one is judged
+by how well that question matches the one asked (an FAQ answers its own question).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot import question_form as qf
+from bot.quotes import describes_document, drop_connective
+from bot.ranker import Signals, centrality, in_context
+from bot.text import is_list_item
+from bot.types import Passage, Retrieval, StoredSentence
+
+_ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    sentence: StoredSentence
+    shown: str  # the quote as given (a leading connective dropped)
+    passage: Passage
+    signals: Signals
+    probability: float = 0.0  # the ranker's share: how likely this sentence is THE answer
+
+
+def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> list[Candidate]:
+    """The retrieved passages' sentences, each once, in passage order; the articles' own questions
+    are not candidates (except a list of them, for "what should I ask my team?"), but the sentence
+    right after one remembers how well it matched (FAQ). A bare "Yes." or "No." is one only for a
+    yes/no question ("how much coffee?" is not answered "Yes.")."""
+    stored = retrieval.sentences
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for rank, passage in enumerate(retrieval.passages):
+        asked, before = 0.0, None
+        for position, sid in enumerate(passage.chunk.sentence_ids):
+            sentence = stored.get(sid)
+            if sentence is None:
+                continue
+            cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
+            before, previous = sentence.embedding, before
+            if form is not None and form.to_ask and _in_question_list(passage, position, stored):
+                asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
+            elif is_question(sentence.text):
+                # The article's own questions are never quoted; the answer right after one of them
+                # ("Is X better than Y? It's ...") is judged by how well that question matches.
+                asked = cosine if qf.read_form(sentence.text).kind != qf.OTHER or _ASKS.match(sentence.text) else 0.0
+                continue
+            reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
+            quoted = reply and (form is None or form.kind == qf.YES_NO)
+            wanted = quoted or (len(sentence.text.split()) >= 3 and not describes_document(sentence.text))
+            if sid not in seen and wanted:
+                seen.add(sid)
+                shown = drop_connective(sentence.text)
+                context = in_context(retrieval.query_vector, sentence.embedding, previous)
+                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked, context)
+                out.append(Candidate(sentence, shown, passage, signals))
+            if not reply:  # the sentence after a bare reply answers the article's question too
+                asked = 0.0
+    return _with_centrality(out)
+
+
+def _in_question_list(passage: Passage, position: int, stored: Mapping[str, StoredSentence]) -> bool:
+    """Is the sentence at ``position`` a question in a list of them (a question beside another, or a
+    list item), rather than an FAQ question followed by its answer?"""
+    ids = passage.chunk.sentence_ids
+
+    def question(at: int) -> bool:
+        sentence = stored.get(ids[at]) if 0 <= at < len(ids) else None
+        return sentence is not None and is_question(sentence.text)
+
+    return question(position) and (
+        question(position - 1) or question(position + 1) or is_list_item(stored[ids[position]].text)
+    )
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?")
+
+
+def _with_centrality(found: list[Candidate]) -> list[Candidate]:
+    """Each candidate with its closeness to the others (``ranker.centrality``), known only once
+    all of them are."""
+    if not found:
+        return found
+    scores = centrality(np.stack([c.sentence.embedding for c in found]))
+    return [replace(c, signals=replace(c.signals, centrality=float(x))) for c, x in zip(found, scores, strict=True)]
+
+
+def bare_reply(sentence: str) -> bool:
+    """A reply of a word or two ("No.", "Yes, usually."): it needs the sentence after it."""
+    return len(sentence.split()) < 3
+
+
+def neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate | None:
+    """The candidate ``step`` sentences from ``lead`` in its passage, if there is one."""
+    ids, at = lead.passage.chunk.sentence_ids, lead.signals.position + step
+    if not 0 <= at < len(ids):
+        return None
+    return next((c for c in ranked if c.sentence.id == ids[at]), None)
