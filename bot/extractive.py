@@ -24,7 +24,7 @@ from bot.candidates import Candidate, bare_reply, candidates, is_question, neigh
 from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back, sums_up_before
 from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
 from bot.rendering import render
-from bot.text import is_list_item, only_a_verb, terms, terms_found
+from bot.text import is_list_item, lemmas, only_a_verb, terms, terms_found
 from bot.types import Answer, Retrieval, not_covered
 
 MAX_SENTENCES = 3
@@ -310,30 +310,35 @@ def _antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
 def _other_side(
     form: qf.QuestionForm, chosen: list[Candidate], ranked: list[Candidate], max_words: int
 ) -> list[Candidate]:
-    """For a comparison whose answer so far names one side only: the best sentence on the question
-    that names the other (with the sentence it names, for "This is called delayed nausea."), or []."""
+    """For a comparison whose answer so far leaves a side unnamed: the best sentence on the question
+    that names it (with the sentence it names, for "This is called delayed nausea."), for each side
+    left out while there is room, or []."""
     if len(form.sides) != 2:
         return []
     a, b = (_naming_terms(side) for side in form.sides)
-    if len(form.sides[0].split()) == 1 and len(b) > 1:  # "dry and moist rot": "rot" is both's
-        b = b[:-1]
+    if len(form.sides[0].split()) == 1 and len(b) > 1:
+        # Words left out of the first side are both sides': the head of "dry and moist rot", what
+        # follows the noun in "men and women taking X".
+        b = b[:1] if "NOUN" in lemmas(form.sides[0].lower()) else b[:-1]
     a, b = set(a) - set(b), set(b) - set(a)
     said = set().union(*(terms(c.shown) for c in chosen))
-    missing = [side for side in (a, b) if side and not _names_side(side, said)]
-    if len(missing) != 1:
-        return []
-    pick = _first(
-        ranked,
-        chosen,
-        max_words,
-        lambda c: _on_the_question(c) and _names_side(missing[0], terms(c.shown)),
-        pairs=True,
-        alike=True,  # "Real-hair wigs are made from ..." is close in meaning to "Synthetic wigs are made from ..."
-    )
-    if pick is None:
-        return []
-    before = neighbour(pick, ranked, -1) if only_names(pick.shown) else None
-    return [before, pick] if before is not None and not _quoted(before, chosen) else [pick]
+    added: list[Candidate] = []
+    for side in (a, b):
+        if not side or _names_side(side, said) or len(chosen) + len(added) >= MAX_SENTENCES:
+            continue
+        pick = _first(
+            ranked,
+            [*chosen, *added],
+            max_words,
+            lambda c, side=side: _on_the_question(c) and _names_side(side, terms(c.shown)),
+            pairs=True,
+            alike=True,  # "Real-hair wigs are made from ..." is close in meaning to "Synthetic wigs are made from ..."
+        )
+        if pick is None:
+            continue
+        before = neighbour(pick, ranked, -1) if only_names(pick.shown) else None
+        added += [before, pick] if before is not None and not _quoted(before, [*chosen, *added]) else [pick]
+    return added
 
 
 def _naming_terms(side: str) -> list[str]:

@@ -74,7 +74,7 @@ _YES_NO = re.compile(
 _COMPARISON = re.compile(
     r"\b(?:better|worse|best|worst|vs\.?|versus|compare[sd]?|comparison|compared|differ(?:s|ent|ence|ences)?|"
     r"than|instead\s+of|rather\s+than|tell\s+(?:\w+\s+){1,4}apart|replace[ds]?|as\s+\w+\s+as|which\s+(?:one\s+)?(?:is|are|lasts?|works?)\s+"
-    r"\w+er|which\b[^?]*\b(?:more|less|fewer)\b[^?]*\bor)\b",
+    r"\w+er|which\b[^?]*\b(?:more|less|fewer)\b[^?]*\bor|when\b[^?]*\band\s+when)\b",
     re.IGNORECASE,
 )
 
@@ -238,7 +238,11 @@ _SIDES = (
     re.compile(r"\bdifferences?\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?.]+)"),
     re.compile(r"^(?P<a>.+?)\s+(?:different|differ|differs)\s+(?:from|to|than)\s+(?P<b>[^?.]+)"),
     re.compile(r"\btell\s+(?P<a>.+?)\s+apart\s+from\s+(?P<b>[^?.]+)"),
-    re.compile(r"^(?P<a>.+?)\s+(?:compared\s+(?:with|to)|versus|vs\.?)\s+(?P<b>[^?.]+)"),
+    re.compile(r"^(?P<a>.+?)\s+(?:compared\s+(?:with|to)|versus|vs\.?|rather\s+than)\s+(?P<b>[^?.]+)"),
+    # "Is the advice different for men and women?", "Does the dose vary between adults and children?"
+    re.compile(r"\b(?:different|differ|differs|vary|varies)\s+(?:for|between|in)\s+(?P<a>.+?)\s+and\s+(?P<b>[^?.]+)"),
+    # "When do I phone the line and when do I call 999?"
+    re.compile(r"\bwhen\s+(?P<a>.+?)\s+and\s+when\s+(?P<b>[^?.]+)"),
 )
 _ASKING = re.compile(r"^(?:(?:how|what|why|in what way)\s+)?(?:is|are|does|do|was|were|can|could)?\s*(?:i\s+)?")
 

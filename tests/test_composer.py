@@ -100,6 +100,7 @@ def test_what_is_the_something_is_not_a_definition(question):
         ("In the trial, which caused more side effects, A or B?", True),
         ("Which foods have more protein?", False),  # which ones, not which of two
         ("How can I tell normal tiredness apart from fatigue?", True),
+        ("When do I ring the line and when do I call 999?", True),
         ("Is A approved?", False),
         ("What is A?", False),
     ],
@@ -723,6 +724,18 @@ def test_a_comparison_that_names_two_sides_gets_the_other_side_too():
     )
     assert qf.read_form("What is the difference between dry and moist rot?").sides == ("dry", "moist rot")
     assert qf.read_form("Is mulch better than bark?").sides == ()  # no two sides set apart by its grammar
+    assert qf.read_form("Is the dose different for adults and children on Xyloprene?").sides == (
+        "adults",
+        "children on xyloprene",
+    )
+    assert qf.read_form("When do I water the trays and when do I feed them?").sides == (
+        "water the trays",
+        "do i feed them",
+    )
+    assert qf.read_form("Should I prune in spring rather than in autumn?").sides == (
+        "should i prune in spring",
+        "in autumn",
+    )
 
     form = qf.read_form("What is the difference between dry and moist rot?")
     texts = [
@@ -732,6 +745,18 @@ def test_a_comparison_that_names_two_sides_gets_the_other_side_too():
     ]
     # The other side's sentence only names it: the sentence it names comes with it.
     assert _selected(form, _candidates(texts, [0.8, 0.01, 0.02])) == texts
+
+
+@pytest.mark.unit
+def test_a_comparison_whose_lead_names_neither_side_gets_both():
+    form = qf.read_form("Is the dose different for adults and children taking Xyloprene?")
+    texts = [
+        "Xyloprene is dosed by body size, so the dose is checked before each course.",
+        "- Adults take 2 tablets twice a day.",
+        "- Children have a syrup once a day, measured by weight.",
+    ]
+    # "taking Xyloprene" is both sides' (left out of the first); "adults" and "children" set them apart.
+    assert _selected(form, _candidates(texts, [0.8, 0.01, 0.01])) == texts
 
 
 @pytest.mark.unit
