@@ -25,7 +25,7 @@ class Assistant:
     """Answers a patient's question from the indexed articles, always with the notice.
 
     >>> bot = Assistant()                              # doctest: +SKIP
-    >>> print(bot.ask("What does off-the-shelf mean?").answer)  # doctest: +SKIP
+    >>> print(bot.ask("What are the side effects?").answer)  # doctest: +SKIP
     """
 
     def __init__(

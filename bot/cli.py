@@ -58,7 +58,7 @@ def main(ctx: click.Context, verbose: int) -> None:
     Examples:
       bot ingest                       # build or update the index
       bot ask "Is the new treatment better than the old one?"
-      bot ask --json "What does off-the-shelf mean?"
+      bot ask --json "What are the side effects?"
       bot chat                         # a conversation in the terminal
 
     Settings come from BOT_* environment variables (see the README), e.g.
@@ -121,7 +121,7 @@ def ask(ctx: click.Context, question: str, as_json: bool) -> None:
     Examples:
       bot ask "Is the treatment available now?"
       bot ask --json "What are the side effects?" | jq .citations
-      echo "What does off-the-shelf mean?" | bot ask -
+      echo "How long does recovery take?" | bot ask -
     """
     if question == "-":
         question = sys.stdin.read()

@@ -129,7 +129,7 @@ def subject_of(question: str) -> str | None:
         if subject and _plural(subject[-1]) and "VERB" in lemmas(core) and not _plural(core):
             break  # "do ice chips help ...": a plural subject's verb follows it in its base form
         if subject and verb_follows and _base_verb(core) and not _base_verb(after):
-            break  # "does X cause CRS", "does X make your hair ...": the verb, not part of X ("cord blood work")
+            break  # "does X cause rashes", "does X make your hair ...": the verb, not part of X ("cord blood work")
         subject.append(word.strip(',;:"()'))
     while subject and subject[-1].lower() == "of":
         subject.pop()

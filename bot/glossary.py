@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.text import fold
 
-# "white blood cell count (WBC)", "induced pluripotent stem cells (iPSCs)"
+# "white blood cell count (WBC)", "magnetic resonance imaging (MRI)"
 _CANDIDATE = re.compile(r"((?:[\w'’-]+\s+){1,8}?[\w'’-]+)\s+\((?P<abbr>[A-Za-z]{0,2}[A-Z][A-Za-z0-9-]{0,8})\)")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z\"“(])")
 

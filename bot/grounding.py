@@ -88,8 +88,8 @@ def drops_negation(sentence: str, cited: Sequence[str]) -> bool:
 
 
 def names_in(sentence: str) -> list[str]:
-    """Drug, product and technical names: CD19, IL-15, iPSCs, and capitalised words such as
-    Kymriah that are not ordinary English (not a whole word in MiniLM's 30k-word vocabulary)."""
+    """Drug, product and technical names: HER2, IL-6, mRNAs, and capitalised words such as
+    Xyloprene that are not ordinary English (not a whole word in MiniLM's 30k-word vocabulary)."""
     out = []
     for m in _TOKEN.finditer(sentence):
         token = m.group()

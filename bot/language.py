@@ -73,12 +73,12 @@ def detect(text: str, english_words: Collection[str] = ()) -> str:
 
     "en" when unsure; ``UNDETERMINED`` ("und") for a script it does not know, which is not English.
 
-    ``english_words`` (the corpus vocabulary) always vote English: "cytokine", "lymphodepletion".
+    ``english_words`` (the corpus vocabulary) always vote English: "haemoglobin", "xyloprene".
     """
     share = non_latin_share(text)
     if share >= 0.5:
         return _script_language(text)
-    # Acronyms and names in capitals ("ANC", "IL-15", "CD19") are the articles' English terms: one
+    # Acronyms and names in capitals ("MRI", "HER2", "BRCA1") are the articles' English terms: one
     # English vote each, whatever their letters spell in another language.
     text, terms = _TERM.subn(" ", text)
     tokens = [w.lower() for w in _WORD.findall(text) if len(w) >= 2 or not w.isascii()]

@@ -41,7 +41,7 @@ FULLER_BY_ZIPF = 1.5
 MAX_REMEMBERED_SLIPS = 10_000
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
-#: A word of the articles below this is one of their own terms, not everyday English ("cytokine", "supplement").
+#: A word of the articles below this is one of their own terms, not everyday English ("haemoglobin", "supplement").
 DOMAIN_ZIPF = 4.5
 #: Below this an unknown word is a technical or rare term ("lupus" 3.2, "ibuprofen" 2.9).
 RARE_ZIPF = 4.0
@@ -242,7 +242,7 @@ class Lexicon:
         if lower in self.compounds:
             return self.compounds[lower]
         if len(lower) < 4 or not lower.isascii() or (word.isupper() and len(word) > 1):
-            return None  # short words and acronyms ("NK", "ANC", "iPSC") are left alone
+            return None  # short words and acronyms ("DNA", "MRI", "mRNA") are left alone
         if lower in self.words or _inflected_word(lower):
             return None
         zipf = english_zipf(lower)
@@ -300,7 +300,7 @@ class Lexicon:
         if len(lower) >= 4 and self._begins_a_word(lower):
             return True  # "chemo" → "chemotherapy", "immuno" → "immunotherapy"
         if len(lower) >= 6 and any(len(w) >= 5 and lower.startswith(w) for w in self._long_words):
-            return True  # "lymphomas" → "lymphoma"
+            return True  # "tumours" → "tumour"
         if len(lower) >= 8 and self._joins_known_words(lower):
             return True  # "radiotherapy" → "radiation therapy"
         limit = 1 if len(lower) < 10 else 2
@@ -359,11 +359,11 @@ class Lexicon:
         return len(word) > 3 and self._own_term(word) and "NOUN" in lemmas(word)
 
     def _own_term(self, word: str) -> bool:
-        """A word of the articles that everyday English rarely uses ("cytokine", "supplement")."""
+        """A word of the articles that everyday English rarely uses ("haemoglobin", "supplement")."""
         return word in self.words and word not in STOPWORDS and english_zipf(word) < DOMAIN_ZIPF
 
     def domain_terms(self, question: str) -> list[str]:
-        """Question words the corpus uses that everyday English does not ("cytokine", joined names "AB-C")."""
+        """Question words the corpus uses that everyday English does not ("haemoglobin", joined names "AB-C")."""
         found = [t for t in terms(question, self.compounds) if t in self.compounds]
         for word in LETTER_RUN.findall(question):
             lower = word.lower()

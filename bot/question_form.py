@@ -192,7 +192,7 @@ _TO_ASK = re.compile(
 class QuestionForm:
     kind: str  # one of the constants above
     measure: str = ""  # for a quantity: duration, time, share, amount or count
-    subject: str = ""  # a definition's term ("NK cells" of "what are NK cells?"); X of "what causes X?"
+    subject: str = ""  # a definition's term ("stem cells" of "what are stem cells?"); X of "what causes X?"
     comparison: bool = False  # asks for both sides ("better", "vs", "difference")
     verb: str = ""  # the question's main verb ("hug" of "can I still hug my grandchildren?")
     unit: str = ""  # what a "how many" counts ("day" of "how many days a week ...?")

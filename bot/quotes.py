@@ -40,7 +40,7 @@ _FIRST_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 def drop_connective(sentence: str) -> str:
     """The sentence without a leading connective, first word capitalised; unchanged when there is none,
-    or when capitalising would alter a word that is not plain lower case ("iPSCs", "mRNA")."""
+    or when capitalising would alter a word that is not plain lower case ("mRNAs", "eGFR")."""
     m = _LEADING.match(sentence)
     if not m:
         return sentence

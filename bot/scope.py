@@ -5,7 +5,7 @@ Similarity alone cannot tell: "Does <the therapy> work for lupus?" sat as close 
 far (0.24 / 0.29) although they answer it. So four signals are combined:
 
 1. *Named things the corpus never mentions* (``Lexicon.unknown_terms``): a rare word such as a
-   disease, drug or product name ("lupus", "Kymriah", "statins") means the articles cannot answer,
+   disease, drug or product name ("lupus", "Xyloprene", "statins") means the articles cannot answer,
    whatever the similarity. An everyday unknown word ("breast", "hair", "pizza") counts unless
    the question matches the articles closely *and* reads like an in-domain question.
 2. *Similarity* of the question to the best passage / sentence (``Retrieval.covers``).

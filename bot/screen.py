@@ -212,7 +212,7 @@ def screen(question: object, history: object, kit: GuardKit) -> Screening:
 
 # -- helpers of the steps ---------------------------------------------------------------------
 def as_question(text: str) -> str:
-    """A bare term of one to three words ("ANC", "antigen escape") is asked as "What is ANC?"."""
+    """A bare term of one to three words ("MRI", "bone marrow") is asked as "What is MRI?"."""
     m = _BARE_TERM.fullmatch(text)
     if not m or len(m.group("term").split()) > 3 or opens_question(text) or _OPENS_REQUEST.match(text):
         return text

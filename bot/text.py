@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable
 # -- words --------------------------------------------------------------------------------
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
 LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters only: "side-effects" is two words
-_TOKEN = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")  # search tokens: "il-15" is "il", "15"
+_TOKEN = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")  # search tokens: "covid-19" is "covid", "19"
 
 
 def words(text: str) -> list[str]:
@@ -189,7 +189,7 @@ def numbers_in(text: str) -> set[str]:
 
 # -- folding --------------------------------------------------------------------------------
 def fold(text: str) -> str:
-    """Lower-case words and digits only: "Graft-versus-host" and "graft versus host" match."""
+    """Lower-case words and digits only: "Bone-marrow" and "bone marrow" match."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 

@@ -69,7 +69,7 @@ def corpus_definitions(assistant: Any) -> dict[str, Definition]:
         if chunk is None:
             continue
         written = term.abbreviation
-        if len(written) > 2 and written.endswith("s"):  # "TAAs" is defined as TAA
+        if len(written) > 2 and written.endswith("s"):  # "MRIs" is defined as MRI
             written = written[:-1]
         out.setdefault(
             written, Definition(written, term.long_form, term.sentence, chunk.title, chunk.section, chunk.url)

@@ -33,8 +33,8 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 class Definition:
     """A word the articles define, with the sentence that defines it (tap-to-define)."""
 
-    term: str  # as written in the articles, singular: "WBC", "iPSC", "TSA"
-    long_form: str  # "graft-versus-host disease"
+    term: str  # as written in the articles, singular: "WBC", "MRI", "HER2"
+    long_form: str  # "magnetic resonance imaging"
     sentence: str  # the defining sentence, quoted
     title: str  # the article it is from
     section: str
@@ -126,7 +126,7 @@ class Inline:
         self.used: dict[str, Definition] = {}
         terms = sorted(self.glossary, key=len, reverse=True)
         alternatives = "|".join(re.escape(t) for t in terms) or r"(?!x)x"
-        # A term stands alone: "ANC", "TAAs"; not "AB" inside "XY-AB" or "AB-cell".
+        # A term stands alone: "MRI", "MRIs"; not "AB" inside "XY-AB" or "AB-cell".
         self.pattern = re.compile(rf"\[(?P<n>\d+)\]|(?<![\w-])(?P<term>{alternatives})(?P<plural>s?)(?![\w-])")
 
     def pieces(self, text: str) -> list[Piece]:
