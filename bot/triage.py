@@ -384,9 +384,9 @@ _ASKS_FOR_INFORMATION = re.compile(
 # medicine or a decision is in the question.
 _SELF_CARE = re.compile(
     r"\b(?:should|must|(?:do|does|will|would) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
-    r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:drink|eat|rinse|gargle|brush|"
-    r"floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturi[sz]e|cover|sleep|rest|"
-    r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)\b|"
+    r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:be )?(?:drink|eat|rinse|gargle|"
+    r"brush|floss|wash|shower|bathe|shave|wear|leave|keep|us|put|apply|avoid|clean|moisturi[sz]|cover|sleep|rest|"
+    r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)(?:e|ing)?\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)"
 )

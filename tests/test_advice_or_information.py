@@ -22,6 +22,8 @@ pytestmark = pytest.mark.unit
         "how long should I wait before driving?",
         "how many days do I need to stay near the clinic?",
         "should I wear loose clothes over the dressing?",
+        "what kind of gloves should I be wearing in the garden?",  # the same care asked in the progressive
+        "should I be using a cream on the rash?",
         "how much water should I drink when my throat is sore?",
         "should we keep the bandage dry?",
         "what do I do if the bandage gets wet?",  # instructions for something that happens
