@@ -26,6 +26,9 @@ _ABOUT_SOURCE = re.compile(
     rf"\b(?:who (?:put together|produced|compiled|prepared|created|made|is behind|are behind) {_DOCUMENT}\b|"
     rf"(?:when|what (?:year|date)) (?:did|does) {_DOCUMENT}(?: [\w-]+){{0,5}}? "
     r"(?:come out|appear|get published|go out|go online)\b|"
+    # "when did the hospital bring out this leaflet?": the publisher named as the subject
+    rf"(?:when|what (?:year|date)) (?:did|does) (?:the |this |that |your )?(?:[\w-]+ ){{1,2}}?(?:bring out|put out|"
+    rf"publish|release|issue|write|produce|update|print) {_DOCUMENT}\b|"
     r"who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
     r"who (?:is|are|was|were) the (?:authors?|writers?|publishers?)|authors? of (?:it|this|that|the|these)\b|"
     r"(?:when|what (?:year|date)) (?:was|were) (?:it|this|that|they|these|those|the)(?: [\w-]+){0,5}? "

@@ -34,6 +34,9 @@ from bot.verify import find_problem
         # Everyday wordings for making and publishing, only of something that names a document.
         ("Who put together the leaflet on kidney care?", True),
         ("What year did the advice on kidney care come out?", True),
+        ("When did the clinic bring out this kidney information?", True),  # the publisher as the subject
+        ("When did the drug come out?", False),
+        ("When did my doctor write my prescription?", False),
         ("who made the cells?", False),
         ("When did the side effects come out?", False),
     ],
