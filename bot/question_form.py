@@ -58,9 +58,12 @@ _CAUSE_OF = re.compile(
     r"^what\s+(?:causes|caused|triggers|brings\s+on)\s+(?:the\s+|a\s+|an\s+)?(?P<effect>[^?,]{1,60})", re.I
 )
 _DEFINITION = re.compile(
-    r"^(?:what\s+(?:is|are|was|were)\s+(?:an?\s+)?(?P<subject>(?!the\b|this\b|that\b|it\b|they\b)[^?]{1,60}?)"
+    r"^(?:what\s+(?:is|are|was|were)\s+(?:an?\s+)?(?P<subject>(?!the\b|this\b|that\b|it\b|they\b|meant\b)[^?]{1,60}?)"
     r"|what\s+does\s+(?:the\s+)?(?P<term>[^?]{1,60}?)\s+(?:mean|stand\s+for)|define\s+(?P<defined>[^?]{1,60}?)"
-    r"|(?:the\s+)?meaning\s+of\s+(?P<meant>[^?]{1,60}?))\s*[?.!]*$",
+    r"|(?:what\s+is\s+)?(?:the\s+)?meaning\s+of\s+(?P<meant>[^?]{1,60}?)"
+    # "what do doctors mean by X?", "what do they mean when they talk about X?", "what is meant by X?"
+    r"|what\s+(?:do|does)\s+(?:\w+\s+){1,2}mean\s+(?:by|when\s+(?:\w+\s+){1,2}?(?:talks?\s+about|says?|mentions?))"
+    r"\s+(?P<said>[^?]{1,60}?)|what\s+is\s+meant\s+by\s+(?P<by>[^?]{1,60}?))\s*[?.!]*$",
     re.IGNORECASE,
 )
 # "What does it mean when the nurse flushes the line?" asks what "flushing" is.
@@ -312,7 +315,7 @@ def _read_clause(text: str) -> QuestionForm:
             return QuestionForm(QUANTITY, measure=measure, comparison=comparison)
     m = _DEFINITION.match(text)
     if m and not comparison:
-        subject = next(g for g in m.group("subject", "term", "defined", "meant") if g)
+        subject = next(g for g in m.group("subject", "term", "defined", "meant", "said", "by") if g)
         if len(subject.split()) <= 6:
             return QuestionForm(DEFINITION, subject=subject.strip(" \"'"))
     action = _action_named(text)

@@ -68,6 +68,10 @@ def test_answer_type_is_read_from_the_form(question, kind, measure):
         ("What does the CAR stand for?", "car"),
         ("Define remission.", "remission"),
         ("What does it mean when the skin peels?", "peeling"),  # the action the clause names
+        ("What do nurses mean when they talk about pacing?", "pacing"),  # what people say, asked of them
+        ("what do they mean by nadir?", "nadir"),
+        ("What is meant by remission?", "remission"),
+        ("What is the meaning of remission?", "remission"),
     ],
 )
 def test_definition_questions_name_their_subject(question, subject):
