@@ -21,6 +21,7 @@ import numpy as np
 from bot import exemplars, replies, scope, triage
 from bot.config import Settings
 from bot.framing import frame
+from bot.health_words import HealthWords
 from bot.lexicon import Lexicon
 from bot.names import NO_NAMES, CorpusNames
 from bot.screen import Screening, screen
@@ -54,6 +55,7 @@ class GuardKit:
         self.embedder = embedder
         self.snapshot = snapshot
         self.exemplars = triage.Exemplars(embedder, self.site) if embedder is not None else None
+        self.health_words = HealthWords(embedder.embed_documents) if embedder is not None else None
         self._lock = threading.Lock()
         self._current: tuple[int, CorpusChecks] | None = None  # (generation, what it gives the checks)
 
@@ -163,6 +165,8 @@ class Guard:
         self.kit.lexicon()  # and the scope examples of the current generation
         if self.kit.exemplars is not None:
             self.kit.exemplars.load()
+        if self.kit.health_words is not None:
+            self.kit.health_words.warm_up()
 
     def screen(self, question: object, history: object = None) -> Screening:
         """A clean question, or ``Screening.early`` set: the fixed reply that ends the turn."""
@@ -179,7 +183,10 @@ class Guard:
             return None  # their front matter answers it (bot.sources)
         margin = self.kit.scope_margin(retrieval.query_vector)
         floors = (self.settings.min_relevance, self.settings.min_sentence_relevance)
-        verdict = scope.judge(screening.question, retrieval, self.kit.lexicon(), margin, floors)
+        health = self.kit.health_words
+        verdict = scope.judge(
+            screening.question, retrieval, self.kit.lexicon(), margin, floors, health.topics if health else None
+        )
         if verdict.covered:
             return None
         log.info("not covered (%s): %s", verdict.triage, verdict.reason)

@@ -4,10 +4,11 @@ Similarity alone cannot tell: "Does <the therapy> work for lupus?" sat as close 
 (0.50 passage / 0.54 sentence) as many questions they do answer, while "are there side efects" sits
 far (0.24 / 0.29) although they answer it. So four signals are combined:
 
-1. *Named things the corpus never mentions* (``Lexicon.unknown_terms``): a rare word such as a
-   disease, drug or product name ("lupus", "Xyloprene", "statins") means the articles cannot answer,
-   whatever the similarity. An everyday unknown word ("breast", "hair", "pizza") counts unless
-   the question matches the articles closely *and* reads like an in-domain question.
+1. *Named things the corpus never mentions* (``Lexicon.unknown_terms``): a rare word that names a
+   health topic (``bot.health_words``), a disease, drug or product name ("lupus", "Xyloprene",
+   "statins"), means the articles cannot answer, whatever the similarity. An everyday unknown word
+   ("breast", "hair", "pizza"), or a rare one that names no health topic ("sensations", "sofa"),
+   counts unless the question matches the articles closely *and* reads like an in-domain question.
 2. *Similarity* of the question to the best passage / sentence (``Retrieval.covers``).
 3. *Domain words*: a question naming the articles' own terms (their abbreviations and rare words) is in
    scope at a lower similarity, since short acronym questions embed poorly.
@@ -23,6 +24,7 @@ the articles don't say) are told apart by the same margin and the similarity to 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -74,6 +76,14 @@ def scope_examples(
     return ScopeExamples(inside, outside[~answered], dropped)
 
 
+def _written_as_a_name(question: str, word: str) -> bool:
+    """Is ``word`` capitalised somewhere other than at the start of a sentence?"""
+    return any(
+        m.group(0)[0].isupper() and not re.search(r"(?:^|[.!?]\s*)$", question[: m.start()])
+        for m in re.finditer(rf"\b{re.escape(word)}\b", question, re.IGNORECASE)
+    )
+
+
 @dataclass(frozen=True)
 class Verdict:
     covered: bool
@@ -87,13 +97,20 @@ def judge(
     lexicon: Lexicon,
     margin: float,
     floors: tuple[float, float] = (0.30, 0.35),
+    health_topics: Callable[[list[str]], list[str]] | None = None,
 ) -> Verdict:
     """``margin``: similarity to in-domain minus near-miss exemplars (``Exemplars.margin``);
-    ``floors``: (passage, sentence) similarity below both of which nothing is covered (the settings')."""
+    ``floors``: (passage, sentence) similarity below both of which nothing is covered (the settings');
+    ``health_topics``: which of some words name a health topic (``HealthWords.topics``; without it, all)."""
     sentence = retrieval.best_sentence_similarity
     unknown = lexicon.unknown_terms(question)
     rare = [u.word for u in unknown if u.rare]
-    everyday = [u.word for u in unknown if not u.rare]
+    if health_topics is not None and rare:
+        # A name ("Deutschland", "Kymriah") or a health topic is another subject; "sensations" and
+        # "sofa" are how the question is put, judged like everyday words.
+        topics = set(health_topics(rare))
+        rare = [word for word in rare if word in topics or _written_as_a_name(question, word)]
+    everyday = [u.word for u in unknown if u.word not in rare]
     domain = lexicon.domain_terms(question)
 
     def refuse(reason: str) -> Verdict:

@@ -510,6 +510,34 @@ def test_a_near_miss_the_articles_answer_is_dropped_from_the_scope_examples(embe
     assert examples.margin(question) > kept_all.margin(question)
 
 
+@pytest.mark.integration
+def test_a_rare_word_is_another_topic_only_when_it_names_a_health_topic_or_is_a_name(embedder):
+    """ "eczema" or "ibuprofen" the articles never use means they cannot answer; "what sort of
+    sensations" is how the question is put: judged like an everyday word (a close, in-domain match)."""
+    from bot.health_words import HealthWords
+    from bot.lexicon import Lexicon
+    from bot.scope import judge
+    from bot.types import Passage, Retrieval, StoredChunk
+
+    words = HealthWords(embedder.embed_documents)
+    health = ["eczema", "asthma", "ibuprofen", "colonoscopy", "melatonin", "migraine", "statins"]
+    everyday = ["bicycle", "umbrella", "holiday", "wallpaper", "kettle", "hobbies", "mortgage", "sensations"]
+    assert words.topics([*health, *everyday]) == health
+
+    lexicon = Lexicon(["Xyloprene can cause numbness and tingling in the hands and feet."])
+    chunk = StoredChunk("c1", "doc", "Title", "Section", None, "Some text.", ("s1",), (), 0)
+    close = Retrieval("q", np.zeros(3), (), [Passage(chunk, 0.7, 0.7, 0.7, 0.0)])
+
+    def verdict(question: str) -> bool:
+        return judge(question, close, lexicon, margin=0.3, health_topics=words.topics).covered
+
+    assert verdict("What sort of sensations does Xyloprene cause in the feet?")
+    assert not verdict("Does Xyloprene cause eczema on the feet?")
+    assert not verdict("Is Xyloprene approved in Deutschland?")  # a name, whatever it names
+    # Without the check every rare word is another topic, as before.
+    assert not judge("What sort of sensations does Xyloprene cause?", close, lexicon, margin=0.3).covered
+
+
 @pytest.mark.unit
 @pytest.mark.parametrize(
     ("message", "is_report"),
