@@ -330,7 +330,10 @@ def _other_side(
             ranked,
             [*chosen, *added],
             max_words,
-            lambda c, side=side: _on_the_question(c) and _names_side(side, terms(c.shown)),
+            # a reply to the article's own question ("Usually not, because ...") names no side
+            lambda c, side=side: (
+                _on_the_question(c) and _names_side(side, terms(c.shown)) and not opens_with_reply(c.shown)
+            ),
             pairs=True,
             alike=True,  # "Real-hair wigs are made from ..." is close in meaning to "Synthetic wigs are made from ..."
         )

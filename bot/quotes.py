@@ -126,14 +126,15 @@ _SIGNPOST = re.compile(r"^\s*here(?:'s|’s|\s+is|\s+are)\s+(?:what|how|why|wher
 
 
 def opens_with_reply(sentence: str) -> bool:
-    """Opens by answering yes or no ("Largely no — it is mostly for members ...", "Yes, but only ..."): it
+    """Opens by answering yes or no ("Largely no — it is mostly for members ...", "Yes, but only ...",
+    "Usually not, because ..."): it
     answers the question written before it, whatever it goes on to say."""
     return bool(_REPLY.match(sentence))
 
 
 _REPLY = re.compile(
     r"^\s*(?:(?:largely|mostly|generally|usually|probably|certainly|definitely|absolutely)\s+)?"
-    r"(?:yes|no|not\s+yet|not\s+really|not\s+usually)\s*[,—–:;-]\s*\w",
+    r"(?:yes|no|not|not\s+yet|not\s+really|not\s+usually)\s*[,—–:;-]\s*\w",
     re.IGNORECASE,
 )
 

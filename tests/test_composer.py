@@ -890,5 +890,7 @@ def test_a_sentence_that_opens_with_a_reply():
 
     assert opens_with_reply("Largely no — it is mostly for members.")
     assert opens_with_reply("Yes, but only in the first week.")
+    assert opens_with_reply("Usually not, because the seeds would rot.")
+    assert not opens_with_reply("Not everyone needs it.")
     assert not opens_with_reply("Yes.")  # a bare reply is quoted with the sentence after it
     assert not opens_with_reply("Nobody knows yet.")
