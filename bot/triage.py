@@ -71,7 +71,8 @@ _SYMPTOMS = {
     r"(?:pain|pressure|tightness|weight) (?:in|on) (?:my|his|her|the) chest|heart (?:is )?(?:racing|pounding|"
     r"fluttering|beating (?:really |very |so )?fast)|palpitations|racing heart",
     "headache": r"headaches?|migraine|head (?:is )?(?:pounding|killing|exploding|hurts|hurting)",
-    "bleeding": r"bleed\w*|blood (?:in|from|when|coming)|(?:coughing|cough|coughed|vomiting|vomited|throwing|threw|"
+    "bleeding": r"bleed\w*|blood (?:in|from|when|coming)|(?:been|being) sick\b[^.?!]{0,30}\bblood\b|"
+    r"(?:coughing|cough|coughed|vomiting|vomited|throwing|threw|"
     r"spitting|spat|peeing|pooping) (?:up )?blood|bloody|ha?emorrhag\w*|nose ?bleeds?|bruis\w*",
     "neurological": r"numbness|numb (?:arm|leg|face|hand|side)|(?:weak|weakness) (?:on|in) (?:one|my|his|her|the)|"
     r"face (?:is )?droop\w*|droopy face|can't (?:move|feel|lift) (?:my|his|her|their)|(?:can't|trouble|hard to) "

@@ -196,6 +196,7 @@ def test_instructions_are_cut_out_and_the_question_kept(text, left):
         "I feel like I might pass out",
         "I want to kill myself, the cancer is back",
         "my wife had her infusion last week and I can barely wake her",
+        "my dad has just been sick and there is blood in it",  # vomiting blood, in everyday words
     ],
 )
 def test_symptom_reports_are_emergencies_by_their_wording_alone(text):
@@ -219,6 +220,7 @@ def test_symptom_reports_are_emergencies_by_their_wording_alone(text):
         "I am 40 and my dad is 41",
         "I have read so much online and I am really confused about all of it",
         "What is the suicide risk after CAR-T?",
+        "can being sick lower your blood pressure?",
     ],
 )
 def test_learning_questions_are_not_emergencies(text):
