@@ -23,7 +23,7 @@ _DOCUMENT = (
     r"information|advice|sheet|materials?|piece)s?)"
 )
 _ABOUT_SOURCE = re.compile(
-    rf"\b(?:who (?:put together|produced|compiled|prepared|created|made|is behind|are behind) {_DOCUMENT}\b|"
+    rf"\b(?:who(?:'s|’s| is| are)? (?:put together|produced|compiled|prepared|created|made|behind) {_DOCUMENT}\b|"
     rf"(?:when|what (?:year|date)) (?:did|does) {_DOCUMENT}(?: [\w-]+){{0,5}}? "
     r"(?:come out|appear|get published|go out|go online)\b|"
     # "when did the hospital bring out this leaflet?": the publisher named as the subject
@@ -32,7 +32,7 @@ _ABOUT_SOURCE = re.compile(
     r"who (?:wrote|writes|authored|published|reviewed|is behind) (?:it|this|that|the|these|those|your)\b|"
     r"who (?:is|are|was|were) the (?:authors?|writers?|publishers?)|authors? of (?:it|this|that|the|these)\b|"
     r"(?:when|what (?:year|date)) (?:was|were) (?:it|this|that|they|these|those|the)(?: [\w-]+){0,5}? "
-    r"(?:(?:last )?(?:written|published|updated|reviewed|released|issued|printed|put out))|"
+    r"(?:(?:last )?(?:written|published|updated|reviewed|released|issued|printed|put out|put online|posted))|"
     r"publication date|what kind of (?:article|document|handout|source|paper) is|"
     r"what type of (?:article|document|handout|source|paper) is|"
     r"(?:which|what) (?:study|studies|research|papers?) (?:is|are|was|does|do) (?:it|this|that|they|the \w+) "

@@ -35,6 +35,8 @@ from bot.verify import find_problem
         ("Who put together the leaflet on kidney care?", True),
         ("What year did the advice on kidney care come out?", True),
         ("When did the clinic bring out this kidney information?", True),  # the publisher as the subject
+        ("Who's behind this page about kidney care?", True),
+        ("When was this kidney information put online?", True),
         ("When did the drug come out?", False),
         ("When did my doctor write my prescription?", False),
         ("who made the cells?", False),
