@@ -267,6 +267,11 @@ def test_spelling_follows_the_corpus_and_never_touches_real_words():
     assert mornings.correct("is it realy dry")[0] == "is it really dry"  # the commonest, not the articles' "reality"
     for word in ("slurring", "Kymriah", "CRS", "tumor", "NK"):
         assert lexicon.suggest(word) is None
+    # A real word typed for another is fixed only where the words around it say so.
+    assert lexicon.correct("how long dose it take")[0] == "how long does it take"
+    assert lexicon.correct("how do u no if it worked")[0] == "how do you know if it worked"
+    for kept in ("what dose should I take?", "is one dose a day enough?", "I no longer feel sick"):
+        assert lexicon.correct(kept)[0] == kept
     assert [u.word for u in lexicon.unknown_terms("Does CAR-T work for lupus?")] == ["lupus"]
     assert lexicon.unknown_terms("Is it dangerous for my grandmother?") == []
 
