@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from bot.question_form import main_verb
 from bot.sentence_cues import is_number_word
-from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
+from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, respell_slips, terms
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
 KNOWN_ZIPF = 2.5
@@ -135,22 +135,6 @@ SHORTHAND = {
 }
 
 
-# Real words typed for others, told apart by the words around them: "how long dose it take?",
-# "how do u no if it is working?" (a spelling list would leave them: both are English words).
-_SLIPS = (
-    (
-        "dose",
-        "does",
-        re.compile(
-            r"(?P<before>^\W*|\b(?:how(?:\s+(?:long|much|often|soon))?|why|when|where|who)\s+)dose"
-            r"(?=\s+(?:it|they|he|she|this|that|the|a|an|u|you|my|your)\b)",
-            re.IGNORECASE,
-        ),
-    ),
-    ("no", "know", re.compile(r"(?P<before>\b(?:u|you|i|we|they)\s+)no(?=\s+(?:if|whether|what|when|how)\b)", re.I)),
-)
-
-
 # Lay names for things the articles call otherwise (the articles say "administration",
 # "drawbacks", "outpatient"): known, though the words themselves are not in the corpus.
 LAY_TERMS = frozenset(
@@ -238,10 +222,7 @@ class Lexicon:
     # -- spelling ---------------------------------------------------------------------
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """The text with misspelt words fixed, and the (from, to) pairs changed."""
-        changes: list[tuple[str, str]] = []
-        for typed, meant, slip in _SLIPS:
-            text, count = slip.subn(lambda m, meant=meant: m.group("before") + meant, text)
-            changes.extend([(typed, meant)] * count)
+        text, changes = respell_slips(text)  # "how long dose it take": real words, so before the word check
 
         def fix(m: re.Match[str]) -> str:
             original = m.group(0)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.sentence_cues import singles_out
-from bot.text import lemmas, only_a_verb
+from bot.text import lemmas, only_a_verb, respell_slips
 
 QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
     "quantity",
@@ -25,13 +25,13 @@ QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
     "other",
 )
 
-# Lay spellings seen in typed questions ("wat is", "whats", "r there", "dose it") read as the words meant.
+# Lay spellings seen in typed questions ("wat is", "whats", "r there") read as the words meant
+# (and real words typed for others, "dose it": ``text.respell_slips``).
 _LAY = (
     (r"\bwat\b|\bwht\b", "what"),
     (r"\bwhats\b|\bwhat's\b", "what is"),
     (r"^r\b", "are"),
     (r"\bu\b", "you"),
-    (r"\bdose\b(?=\s+(?:it|they|the|a|an|this|that)\b)", "does"),
 )
 # "How long / how often / how much ..." and the kind of figure each wants.
 _MEASURES = (
@@ -211,7 +211,7 @@ def plain_question(question: str) -> str:
     text = " ".join(question.lower().replace("’", "'").split()).strip(" \"'")
     for pattern, meant in _LAY:
         text = re.sub(pattern, meant, text)
-    return text
+    return respell_slips(text)[0]
 
 
 def read_form(question: str) -> QuestionForm:

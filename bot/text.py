@@ -50,6 +50,31 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+# Real words typed for others, told apart by the words around them: "how long dose it take?",
+# "how do u no if it is working?" (a spelling list would leave them: both are English words).
+_SLIPS = (
+    (
+        "dose",
+        "does",
+        re.compile(
+            r"(?P<before>^\W*|\b(?:how(?:\s+(?:long|much|often|soon))?|why|when|where|who)\s+)dose"
+            r"(?=\s+(?:it|they|he|she|this|that|the|a|an|u|you|my|your)\b)",
+            re.IGNORECASE,
+        ),
+    ),
+    ("no", "know", re.compile(r"(?P<before>\b(?:u|you|i|we|they)\s+)no(?=\s+(?:if|whether|what|when|how)\b)", re.I)),
+)
+
+
+def respell_slips(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text with real words typed for others put right, and the (typed, meant) pairs."""
+    changes: list[tuple[str, str]] = []
+    for typed, meant, slip in _SLIPS:
+        text, count = slip.subn(lambda m, meant=meant: m.group("before") + meant, text)
+        changes.extend([(typed, meant)] * count)
+    return text, changes
+
+
 def compounds(texts: Iterable[str]) -> dict[str, str]:
     """Short hyphenated names a corpus uses, joined → as written ("abc" → "AB-C"), so "ab c", "AB-C"
     and "abc" are one search term. Derived from the articles; nothing is listed by hand."""
