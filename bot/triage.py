@@ -383,11 +383,19 @@ _ASKS_FOR_INFORMATION = re.compile(
 # Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
 # medicine or a decision is in the question.
+_CARE_VERBS = (
+    "drink|eat|rinse|gargle|brush|floss|wash|shower|bathe|shave|wear|leave|keep|use|put|apply|avoid|clean|moisturise|"
+    "moisturize|cover|sleep|rest|store|carry|bring|show|tell|stay|travel|"
+    # the same in the progressive: "should I be wearing ...?"
+    "drinking|eating|rinsing|gargling|brushing|flossing|washing|showering|bathing|shaving|wearing|leaving|keeping|"
+    "using|putting|applying|avoiding|cleaning|moisturising|moisturizing|covering|sleeping|resting|storing|carrying|"
+    "bringing|showing|telling|staying|travelling|traveling"
+)
 _SELF_CARE = re.compile(
     r"\b(?:should|must|(?:do|does|will|would) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
-    r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:be )?(?:drink|eat|rinse|gargle|"
-    r"brush|floss|wash|shower|bathe|shave|wear|leave|keep|us|put|apply|avoid|clean|moisturi[sz]|cover|sleep|rest|"
-    r"store|carry|bring|show|tell|stay|be admitted|be kept in|come in|come back|travel)(?:e|ing)?\b|"
+    r"(?:need|have) to) ?(?:i |we |my \w+ |he |she |they )?(?:still |also |just )?(?:be )?(?:"
+    + _CARE_VERBS
+    + r"|be admitted|be kept in|come in|come back)\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)"
 )
