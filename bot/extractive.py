@@ -177,6 +177,9 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str]
     reason = _reason_after(form, best, ranked, asked)
     if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
         return [reason, best]
+    settles = _settles_instead(form, best, ranked, asked)
+    if settles is not None:  # "Do the sprays kill the mould?" Blight is sprayed with ... → They do not kill it.
+        return [settles]
     figure = _figure_after(form, best, ranked)
     if figure is not None:  # "How many take part in X?" X is the first ... → They are small, 20 to 80 people.
         return [best, figure]
@@ -242,6 +245,45 @@ def _reason_after(
         ),
         None,
     )
+
+
+def _settles_instead(
+    form: qf.QuestionForm, best: Candidate, ranked: list[Candidate], asked: Collection[str]
+) -> Candidate | None:
+    """For a yes/no question whose best match is on the topic without settling it: the first sentence
+    at least a tenth as likely and at least as close to the question read in its context that says no
+    to what is asked when the best does not ("They do not kill the mould."), else one that names more
+    of what is asked ("After a hard frost, the damage can be permanent." for "can frost damage ever be
+    permanent?"), or None. The article's own reply ("No." before the best) settles it already."""
+    if form.kind != qf.YES_NO or not asked or _after_reply(best, ranked):
+        return None
+    near = [
+        c
+        for c in ranked[1:]
+        if c.probability >= NEED_RATIO * best.probability
+        and c.signals.context_cosine >= best.signals.context_cosine
+        and not _after_reply(c, ranked)  # a reply to the article's own question, maybe not this one
+    ]
+    if not cues.says_no_to(best.shown, asked):
+        denial = next((c for c in near if cues.says_no_to(c.shown, asked)), None)
+        if denial is not None:
+            return denial
+    # Naming more of the question is weaker evidence than a "no" to it: only a nearly as likely sentence.
+    named = len(terms_found(asked, terms(best.shown)))
+    return next(
+        (
+            c
+            for c in near
+            if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
+        ),
+        None,
+    )
+
+
+def _after_reply(candidate: Candidate, ranked: list[Candidate]) -> bool:
+    """Is ``candidate`` the sentence after a bare reply ("No.", "Usually, yes.")?"""
+    before = neighbour(candidate, ranked, -1)
+    return before is not None and bare_reply(before.shown)
 
 
 def _brings_about(candidate: Candidate, form: qf.QuestionForm) -> bool:

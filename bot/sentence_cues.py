@@ -8,8 +8,9 @@ English grammar only; nothing here knows the articles.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from bot.text import lemmas, terms
+from bot.text import lemmas, terms, terms_found
 
 #: "the main", "greatest", "most": one thing singled out (in a question or in a sentence).
 SUPERLATIVE = re.compile(
@@ -197,6 +198,26 @@ def brings_about(sentence: str, effect: str) -> bool:
         head <= set(terms(" ".join(sentence[m.end() :].split()[:BRINGS_ABOUT_WITHIN])))
         for m in _BRINGS_ABOUT.finditer(sentence)
     )
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|cannot|\w+n't)\b", re.IGNORECASE)
+_NOT_A_DENIAL_AFTER = ("just", "only")  # "not just in the cold" adds to a claim, it does not deny it
+DENIAL_REACH = 8  # words after the negation in which it must name something asked about
+
+
+def says_no_to(sentence: str, asked: Collection[str]) -> bool:
+    """Says no about something the question names: a "not", "no", "never" or "-n't" with one of the
+    ``asked`` terms in the words after it ("The sprays do not kill the mould." asked "do the sprays
+    kill the mould?"); not "whether or not", "not just", nor a negation about something else ("...
+    if it is not treated quickly")."""
+    low = sentence.lower()
+    for m in _NEGATION.finditer(low):
+        before, after = low[: m.start()].split(), low[m.end() :].split()
+        if (before and before[-1] == "or") or (after and after[0].strip(",.;:") in _NOT_A_DENIAL_AFTER):
+            continue
+        if terms_found(asked, terms(" ".join(after[:DENIAL_REACH]))):
+            return True
+    return False
 
 
 def compares(sentence: str) -> bool:

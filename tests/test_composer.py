@@ -894,3 +894,31 @@ def test_a_sentence_that_opens_with_a_reply():
     assert not opens_with_reply("Not everyone needs it.")
     assert not opens_with_reply("Yes.")  # a bare reply is quoted with the sentence after it
     assert not opens_with_reply("Nobody knows yet.")
+
+
+@pytest.mark.unit
+def test_a_no_to_what_is_asked_settles_a_yes_no_question():
+    assert cues.says_no_to("The sprays do not kill the mould.", terms("Do the sprays kill the mould?"))
+    assert not cues.says_no_to("Mould spreads if it is not treated quickly.", terms("Do the sprays kill the mould?"))
+    assert not cues.says_no_to("Whether or not the mould spreads, water less.", terms("Does the mould spread?"))
+    assert not cues.says_no_to("It is not just the mould that spreads.", terms("Does the mould spread?"))
+
+    question = "Do copper sprays kill the mould?"
+    texts = ["Blight is treated with copper sprays in spring.", "They do not kill the mould."]
+    found = _candidates(texts, [0.8, 0.12])
+    for in_context, leads in ((0.6, True), (0.4, False)):  # at least as close to the question, read in context
+        found[1] = replace(found[1], signals=replace(found[1].signals, context_cosine=in_context))
+        assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
+    # Not for other forms, nor when the article's own reply comes before the best.
+    assert _selected(qf.read_form("How are copper sprays used on the mould?"), found)[0] == texts[0]
+    replied = _candidates(["No.", *texts], [0.01, 0.8, 0.12])
+    assert _selected(qf.read_form(question), replied, asked=question)[:2] == ["No.", texts[0]]
+
+
+@pytest.mark.unit
+def test_a_yes_no_question_leads_with_a_nearly_as_likely_sentence_naming_more_of_it():
+    question = "Can frost damage ever be permanent?"
+    texts = ["Frost damage shows on the leaves first.", "After a hard frost, the damage can be permanent."]
+    for share, leads in ((0.3, True), (0.1, False)):  # naming more is weaker than a "no": nearly as likely only
+        found = _candidates(texts, [0.6, share])
+        assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
