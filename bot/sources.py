@@ -18,12 +18,15 @@ from bot.text import DOCUMENT_NAMES
 from bot.types import Answer, Citation, Retrieval
 
 # "the leaflet", "the advice on eating", "this page": what an article may be called
-_DOCUMENT = (
-    rf"(?:it|this|that|these|those|(?:the|this|that|your) (?:[\w-]+ ){{0,2}}?(?:{DOCUMENT_NAMES}|"
-    r"information|advice|sheet|materials?|piece)s?)"
+_NAMED_DOCUMENT = (
+    rf"(?:the|this|that|your) (?:[\w-]+ ){{0,2}}?(?:{DOCUMENT_NAMES}|information|advice|sheet|materials?|piece)s?"
 )
+_DOCUMENT = rf"(?:it|this|that|these|those|{_NAMED_DOCUMENT})"
+_MADE = r"(?:put together|produced|compiled|prepared|created|made|behind|wrote|authored|published|reviewed)"
 _ABOUT_SOURCE = re.compile(
-    rf"\b(?:who(?:'s|’s| is| are)? (?:put together|produced|compiled|prepared|created|made|behind) {_DOCUMENT}\b|"
+    rf"\b(?:who(?:'s|’s| is| are)? {_MADE} {_DOCUMENT}\b|"
+    # a person asked for by kind, of a document named as one ("which drug is behind this rash?" is not)
+    rf"(?:which|what) [\w-]+(?: or (?:an? )?[\w-]+)?(?: is| are| was| were)? {_MADE} {_NAMED_DOCUMENT}\b|"
     rf"(?:when|what (?:year|date)) (?:did|does) {_DOCUMENT}(?: [\w-]+){{0,5}}? "
     r"(?:come out|appear|get published|go out|go online)\b|"
     # "when did the hospital bring out this leaflet?": the publisher named as the subject
@@ -40,7 +43,7 @@ _ABOUT_SOURCE = re.compile(
     r"(?:what|which) (?:are )?(?:your|the|its|their) (?:sources|references))",
     re.IGNORECASE,
 )
-_AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written)", re.IGNORECASE)
+_AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written|behind)", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:when|what year|date)\b", re.IGNORECASE)
 _KIND = re.compile(r"\b(?:kind|type|sort) of\b", re.IGNORECASE)
 _STUDIES = re.compile(r"\b(?:stud(?:y|ies)|research|papers?|references|sources|based on|rest on)\b", re.IGNORECASE)

@@ -36,6 +36,10 @@ from bot.verify import find_problem
         ("What year did the advice on kidney care come out?", True),
         ("When did the clinic bring out this kidney information?", True),  # the publisher as the subject
         ("Who's behind this page about kidney care?", True),
+        ("Which nurse or doctor is behind this kidney information?", True),  # a person asked for by kind
+        ("Which doctor wrote this leaflet?", True),
+        ("Which drug is behind this rash?", False),
+        ("What test is behind the result?", False),
         ("When was this kidney information put online?", True),
         ("When did the drug come out?", False),
         ("When did my doctor write my prescription?", False),
