@@ -154,6 +154,8 @@ LAY_TERMS = frozenset(
 class Unknown:
     word: str
     zipf: float  # English frequency, Zipf scale (0 = not an English word)
+    aside: bool = False  # only where the question sets its scene, not what it asks about (``_aside``)
+    listed_with: str = ""  # a word of the articles it is listed with ("petrol and parking")
 
     @property
     def rare(self) -> bool:
@@ -223,6 +225,7 @@ class Lexicon:
     def correct(self, text: str) -> tuple[str, list[tuple[str, str]]]:
         """The text with misspelt words fixed, and the (from, to) pairs changed."""
         text, changes = respell_slips(text)  # "how long dose it take": real words, so before the word check
+        text = _VERB_SLOT.sub(lambda m: self._verb_for(m, changes), text)
 
         def fix(m: re.Match[str]) -> str:
             original = m.group(0)
@@ -283,6 +286,26 @@ class Lexicon:
         if len(self._fuller_seen) < MAX_REMEMBERED_SLIPS:
             self._fuller_seen[word] = best[1] if best is not None else None
         return best[1] if best is not None else None
+
+    def _verb_for(self, m: re.Match[str], changes: list[tuple[str, str]]) -> str:
+        """A noun where a verb must stand ("do I have to sine a form"): the articles' verb it sounds
+        like, if one is a letter or two away ("sign"); the commonest in the articles when several are."""
+        typed = m.group("word")
+        lower = typed.lower()
+        kinds = set(lemmas(lower))
+        if typed[0].isupper() or not kinds or not kinds <= {"NOUN", "ADJ"}:
+            return m.group(0)  # a name, or a word that can be a verb (or an adverb: "where")
+        sounds = _consonants(lower)
+        near = [
+            word
+            for word, distance in _near(lower, self._by_length, 2, per_length=100)
+            if distance and word[0] == lower[0] and word in lemmas(word).get("VERB", ()) and _within(sounds, word)
+        ]
+        if not near:
+            return m.group(0)
+        meant = max(near, key=lambda word: self.counts[word])
+        changes.append((typed, meant))
+        return m.group(0)[: m.start("word") - m.start()] + meant + m.group(0)[m.end("word") - m.start() :]
 
     # -- coverage ---------------------------------------------------------------------
     def knows(self, word: str) -> bool:
@@ -352,7 +375,25 @@ class Lexicon:
             if zipf >= RARE_ZIPF and self._names_a_kind_of(before):
                 continue  # "supplement shakes": an everyday head noun after the articles' own noun
             out[lower] = Unknown(lower, zipf)
+        if out:
+            aside, listed = _aside(asked), self._listed_with(asked)
+            out = {w: Unknown(u.word, u.zipf, w in aside, listed.get(w, "")) for w, u in out.items()}
         return sorted(out.values(), key=lambda u: u.zipf)
+
+    def _listed_with(self, asked: str) -> dict[str, str]:
+        """Each word joined by "and"/"or" to a content word of the articles: that word ("petrol" → "parking")."""
+        found: dict[str, str] = {}
+        for m in _LISTED.finditer(asked):
+            one, other = m.group(1).lower(), m.group(2).lower()
+            if self._own_word(other):
+                found.setdefault(one, other)
+            if self._own_word(one):
+                found.setdefault(other, one)
+        return found
+
+    def _own_word(self, word: str) -> bool:
+        """A content word of the articles themselves (not one known only as everyday lay wording)."""
+        return word in self.words and word not in STOPWORDS and word not in BENIGN and len(word) > 3
 
     def _names_a_kind_of(self, word: str) -> bool:
         """Is ``word`` a noun of the articles that an everyday noun after it narrows ("supplement")?"""
@@ -379,6 +420,31 @@ _IDIOMS = re.compile(
     r"\bpeace of mind\b|\bfed up\b|\bkeep an eye on\b",
     re.IGNORECASE,
 )
+
+
+_CLAUSE_BREAK = re.compile(r"\s*[,;:]\s+")
+# "on the sofa", "in a hotel room", "at my desk": where something happens.
+_PLACE_PHRASE = re.compile(
+    r"\b(?:on|in|at|into|onto|near|beside|under)\s+(?:the|a|an|my|your|his|her|our|their|this|that)\s+"
+    r"(?P<place>[a-z]+(?:\s+[a-z]+)?)(?=\s*(?:[,.!?;:]|$|\s+(?:all|every|each|for|when|while|and|or|if|to|at|in|on)\b))",
+    re.IGNORECASE,
+)
+_LISTED = re.compile(r"\b([a-z]+)\s+(?:and|or)\s+([a-z]+)\b", re.IGNORECASE)
+
+
+def _aside(asked: str) -> set[str]:
+    """Words that set the question's scene rather than name what it asks about: those of a clause
+    before the question ("going on a coach trip next week, how do I ...") and of a place phrase
+    ("lying on the sofa")."""
+    found: set[str] = set()
+    parts = _CLAUSE_BREAK.split(asked)
+    opening = next((at for at, part in enumerate(parts) if opens_question(part)), 0)
+    for part in parts[:opening]:
+        found.update(w.lower() for w in LETTER_RUN.findall(part))
+    found -= {w.lower() for part in parts[opening:] for w in LETTER_RUN.findall(part)}
+    for m in _PLACE_PHRASE.finditer(asked):
+        found.update(w.lower() for w in LETTER_RUN.findall(m.group("place")))
+    return found
 
 
 def question_part(text: str) -> str:
@@ -447,6 +513,24 @@ def _agent_noun(word: str) -> bool:
     if one.endswith("er") and "VERB" in lemmas(one[:-2]):
         return True
     return one.endswith("er") and one[:-1].endswith("e") and "VERB" in lemmas(one[:-1])
+
+
+# Where only a verb can stand: after "to" or a modal, before its object ("have to sine a form").
+_VERB_SLOT = re.compile(
+    r"\b(?:to|can|could|will|would|should|must|may|might)\s+(?P<word>[A-Za-z]{3,})(?=\s+(?:a|an|the|my|your|his|"
+    r"her|our|their|this|that|these|those|it|them)\b)",
+    re.IGNORECASE,
+)
+
+
+def _consonants(word: str) -> str:
+    return re.sub(r"[aeiouy]", "", word)
+
+
+def _within(consonants: str, word: str) -> bool:
+    """Are the typed consonants, in order, among the word's ("sn" of "sine" in "sign")? A cheap sounds-alike."""
+    letters = iter(word)
+    return all(ch in letters for ch in consonants)
 
 
 def _left_out_of(typed: str, word: str) -> bool:

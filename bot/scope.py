@@ -8,7 +8,9 @@ far (0.24 / 0.29) although they answer it. So four signals are combined:
    health topic (``bot.health_words``), a disease, drug or product name ("lupus", "Xyloprene",
    "statins"), means the articles cannot answer, whatever the similarity. An everyday unknown word
    ("breast", "hair", "pizza"), or a rare one that names no health topic ("sensations", "sofa"),
-   counts unless the question matches the articles closely *and* reads like an in-domain question.
+   counts unless the question matches the articles closely *and* reads like an in-domain question;
+   less closely when the word is beside the point: it sets the scene ("lying on the sofa"), is
+   listed with an everyday word of the articles, or is what an everyday rule is asked about.
 2. *Similarity* of the question to the best passage / sentence (``Retrieval.covers``).
 3. *Domain words*: a question naming the articles' own terms (their abbreviations and rare words) is in
    scope at a lower similarity, since short acronym questions embed poorly.
@@ -30,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.lexicon import Lexicon
+from bot.lexicon import Lexicon, Unknown
 from bot.triage import nearest_mean
 from bot.types import Retrieval
 
@@ -84,6 +86,35 @@ def _written_as_a_name(question: str, word: str) -> bool:
     )
 
 
+# "Am I allowed a glass of wine ...?", "is it OK to go swimming ...?": a rule for everyday life, which a
+# handout states for a kind of thing ("drinks", "sport") rather than for each one.
+_ASKS_PERMISSION = re.compile(
+    r"\b(?:am i|are we|is (?:he|she|it)) (?:still )?allowed\b|"
+    r"\bis it (?:ok|okay|alright|all right|fine) (?:for me )?to\b",
+    re.IGNORECASE,
+)
+
+
+def _beside_the_point(
+    question: str, everyday: Sequence[Unknown], health_topics: Callable[[list[str]], list[str]] | None
+) -> set[str]:
+    """The everyday words that are not what the question asks about, which need only the usual floor:
+    words that set the scene ("lying on the sofa", "going on a coach trip, how do I ..."), an everyday
+    thing listed with an everyday word of the articles ("petrol and parking"), and the everyday
+    thing a rule is asked about ("am I allowed a glass of wine"). None that names a health topic
+    ("in the breast"), nor one listed with a health word ("fever and hair loss")."""
+    if health_topics is None or not everyday:
+        return set()
+    permission = bool(_ASKS_PERMISSION.search(question))
+    partners = sorted({u.listed_with for u in everyday if u.listed_with})
+    health = set(health_topics([*sorted({u.word for u in everyday}), *partners]))
+    return {
+        u.word
+        for u in everyday
+        if u.word not in health and (u.aside or permission or (u.listed_with and u.listed_with not in health))
+    }
+
+
 @dataclass(frozen=True)
 class Verdict:
     covered: bool
@@ -122,7 +153,11 @@ def judge(
     if rare:
         return refuse(f"the articles never mention {', '.join(rare)}")
     if everyday:
-        if sentence >= EVERYDAY_SENTENCE_FLOOR and margin >= EVERYDAY_MARGIN:
+        floor = EVERYDAY_SENTENCE_FLOOR
+        if SENTENCE_FLOOR <= sentence < floor and margin >= EVERYDAY_MARGIN:  # only then can it matter
+            beside = _beside_the_point(question, [u for u in unknown if u.word in everyday], health_topics)
+            floor = SENTENCE_FLOOR if set(everyday) <= beside else floor
+        if sentence >= floor and margin >= EVERYDAY_MARGIN:
             return Verdict(True, None, f"close in-domain match despite {', '.join(everyday)}")
         return refuse(f"the articles never mention {', '.join(everyday)}")
     if retrieval.covers(floors[0], SENTENCE_FLOOR):

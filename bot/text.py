@@ -66,13 +66,30 @@ _SLIPS = (
 )
 
 
+# "2" typed for "to" before a verb: "the number 2 ring if ...", "how 2 stop it" (a count would need a
+# plural: "2 rings", "2 doses"). The verb must end its phrase or lead into one ("ring if", "stop it").
+_TWO_FOR_TO = re.compile(
+    r"(?P<before>\b[a-z]+\s+)2\s+(?P<verb>[a-z]+)(?=\s*(?:[?.!,]|$)|\s+(?:if|when|whether|it|them|this|that|"
+    r"me|him|her|us|you|a|an|the|my|your|his|their|our|someone|somebody|anyone|about|for|with|up|out|off|back)\b)",
+    re.IGNORECASE,
+)
+
+
 def respell_slips(text: str) -> tuple[str, list[tuple[str, str]]]:
     """The text with real words typed for others put right, and the (typed, meant) pairs."""
     changes: list[tuple[str, str]] = []
     for typed, meant, slip in _SLIPS:
         text, count = slip.subn(lambda m, meant=meant: m.group("before") + meant, text)
         changes.extend([(typed, meant)] * count)
-    return text, changes
+
+    def two_for_to(m: re.Match[str]) -> str:
+        verb = m.group("verb")
+        if verb.lower() not in lemmas(verb.lower()).get("VERB", ()):
+            return m.group(0)  # "grade 2 rash": not a verb's base form
+        changes.append(("2", "to"))
+        return f"{m.group('before')}to {verb}"
+
+    return _TWO_FOR_TO.sub(two_for_to, text), changes
 
 
 def compounds(texts: Iterable[str]) -> dict[str, str]:

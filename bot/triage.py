@@ -369,6 +369,9 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     decision = _DECISION.search(_DONE_TO.sub(" ", about))
     if _ASKS_FOR_INFORMATION.search(t) and not decision:
         return False
+    place = _ASKS_WHERE.search(t)
+    if place and not decision and not _names_a_treatment(place[0], names):
+        return False  # "whereabouts on my arm should I inject it?": a place the handout shows
     if not decision and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
         t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
@@ -380,6 +383,15 @@ _ASKS_FOR_INFORMATION = re.compile(
     r"how much(?![^?.!]*\b(?:take|have|get|use|need|receive)\b))\b"
     r"|\b(?:will|would|do|does) (?:i|we|he|she|they|my \w+) (?:have|need) to pay\b"  # a cost the article states
 )
+# A question for a place ("where on my arm should I put it?"); one naming a treatment ("where should
+# I have the therapy?") may be a choice of centre, and stays advice.
+_ASKS_WHERE = re.compile(r"(?:^|[,;.!]\s)\W*(?:so |and |but )?where(?:abouts)?\b[^?.!]*")
+
+
+def _names_a_treatment(text: str, names: CorpusNames) -> bool:
+    return bool(_TREATMENT_WORDS.search(text) or re.search(r"\btreat", text) or names.named_treatment(text))
+
+
 # Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
 # medicine or a decision is in the question.
@@ -397,6 +409,8 @@ _SELF_CARE = re.compile(
     + _CARE_VERBS
     + r"|be admitted|be kept in|come in|come back)\b|"
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
+    # the same asked after the slip is told: "I forgot to take my tablets, what do I do now?"
+    r"\b(?:i|we)(?: have|'ve)? (?:forgot|forgotten|missed)\b[^?.!]*?\bwhat (?:do|should|must) (?:i|we) do\b|"
     r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)"
 )
 _WHEN_TREATED = re.compile(

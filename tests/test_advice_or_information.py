@@ -45,6 +45,8 @@ pytestmark = pytest.mark.unit
         "will I have to pay for my wig?",  # a cost the handout states
         "will I have to pay for the trial drug?",  # a cost, even of a treatment
         "how can I stop it from happening?",  # prevention, not stopping a treatment
+        "I forgot to take my tablets this morning, what do I do now?",  # "what do I do if I forget", told first
+        "I'm on the injections, whereabouts on my leg should I put them?",  # a place the handout shows
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -76,6 +78,9 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "will I need to take steroids once I start?",
         "am I allowed chemo if I have a cold?",  # a treatment: a decision
         "should I pay for the treatment privately?",  # a choice
+        "I missed my chemo, what do I do now?",  # a treatment missed: the team decides
+        "where should I have the treatment?",  # a place for a treatment: a choice of centre
+        "where should I get treated, here or abroad?",
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):

@@ -528,7 +528,8 @@ def test_a_rare_word_is_another_topic_only_when_it_names_a_health_topic_or_is_a_
 
     words = HealthWords(embedder.embed_documents)
     health = ["eczema", "asthma", "ibuprofen", "colonoscopy", "melatonin", "migraine", "statins"]
-    everyday = ["bicycle", "umbrella", "holiday", "wallpaper", "kettle", "hobbies", "mortgage", "sensations"]
+    everyday = ["bicycle", "umbrella", "holiday", "wallpaper", "kettle", "hobbies", "mortgage", "sensations", "petrol"]
+    everyday += ["culprits"]  # "the main culprits for ...": someone to blame, not a symptom
     assert words.topics([*health, *everyday]) == health
 
     lexicon = Lexicon(["Xyloprene can cause numbness and tingling in the hands and feet."])
@@ -698,3 +699,65 @@ def test_a_request_to_do_something_gets_the_care_team_not_an_answer(assistant):
         assert answer.refused and answer.triage == "not_covered", (request, answer.body)
         assert answer.notice == replies.NOTICE
     assert not assistant.ask("Can you tell me what CAR-T is?").refused  # a question put politely
+
+
+@pytest.mark.unit
+def test_real_words_typed_for_others_are_fixed_from_the_words_around_them():
+    """ "2" for "to" before a verb, and a noun where only a verb can stand: the articles' verb it sounds like."""
+    from bot.lexicon import Lexicon
+    from bot.text import respell_slips
+
+    assert respell_slips("wats the number 2 ring if it gets worse")[0] == "wats the number to ring if it gets worse"
+    assert respell_slips("how 2 stop it")[0] == "how to stop it"
+    for kept in ("I take 2 tablets a day", "grade 2 rash on my arm", "type 2 diabetes", "is day 2 the worst?"):
+        assert respell_slips(kept) == (kept, [])
+    lexicon = Lexicon(["You sign the consent form. Since then the site is the same size."])
+    assert lexicon.correct("do i have to sine a form")[0] == "do i have to sign a form"
+    assert lexicon.correct("is the sine a problem")[0] == "is the sine a problem"  # no verb slot: left alone
+
+
+@pytest.mark.unit
+def test_words_that_set_the_scene_are_marked_aside():
+    """A clause before the question and a place phrase set the scene; "petrol and parking" lists a
+    word with one of the articles'; a word that is what the question asks about is neither."""
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["Long journeys raise the risk of a clot. Trials pay for parking. Rest is good. It can gain."])
+
+    def aside(question: str) -> dict[str, tuple[bool, str]]:
+        return {u.word: (u.aside, u.listed_with) for u in lexicon.unknown_terms(question)}
+
+    assert aside("going on a coach trip next week, how do i stop a clot?") == {"coach": (True, ""), "trip": (True, "")}
+    assert aside("why is lying on the sofa all day bad?") == {"sofa": (True, "")}
+    assert aside("will I pay for petrol and parking?") == {"petrol": (False, "parking")}
+    assert aside("does a clot cause weight gain?") == {"weight": (False, "")}
+    assert aside("going on holiday, does a clot cause weight gain?")["weight"] == (False, "")
+
+
+@pytest.mark.unit
+def test_an_everyday_word_beside_the_point_needs_only_the_usual_floor():
+    """0.55 instead of 0.60 for an everyday word that sets the scene, is listed with an everyday word
+    of the articles, or is what a rule is asked about; never for a health topic or one listed with one."""
+    from bot.lexicon import Lexicon
+    from bot.scope import judge
+    from bot.types import Passage, Retrieval, StoredChunk
+
+    lexicon = Lexicon(
+        ["Long journeys raise the risk of a clot. Trials pay for parking. A fever is common. It can gain."]
+    )
+    chunk = StoredChunk("c1", "doc", "Title", "Section", None, "Some text.", ("s1",), (), 0)
+    passage = Passage(chunk, 0.57, 0.57, 0.57, 0.0)
+    close = Retrieval("q", np.zeros(3), (), [passage])  # sentence similarity 0.57: between the floors
+
+    def topics(words: list[str]) -> list[str]:
+        return [w for w in words if w in {"fever", "breast"}]
+
+    def covered(question: str) -> bool:
+        return judge(question, close, lexicon, margin=0.3, health_topics=topics).covered
+
+    assert covered("going on a coach trip, how do I stop a clot?")
+    assert covered("am I allowed a glass of wine with a clot?")
+    assert covered("will I pay for petrol and parking?")
+    assert not covered("does a clot cause weight gain?")  # what it asks about
+    assert not covered("does a clot cause a fever and weight gain?")  # listed with a health word
+    assert not covered("does a clot start in the breast?")  # a place that names a health topic
