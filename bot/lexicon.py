@@ -251,6 +251,9 @@ class Lexicon:
         zipf = english_zipf(lower)
         if zipf >= KNOWN_ZIPF:  # a real word, however rare ("slurring" must never become "starring") ...
             return self._fuller(lower, zipf) if zipf < FULLER_BELOW_ZIPF else None
+        sounded = _sounds_like(lower)
+        if sounded is not None and (sounded in self.words or english_zipf(sounded) >= RARE_ZIPF):
+            return sounded
         limit = 1 if len(lower) <= 5 else 2
         ranked = []
         for rank, buckets in enumerate((self._by_length, _english_by_length())):
@@ -504,7 +507,14 @@ def _says_how_someone_is(word: str, before: str, after: str) -> bool:
     queasy", "so prone to", "allergic to") says how someone is; a rare adjective that names a topic
     stands before its noun ("pancreatic cancer") and takes no degree."""
     placed = before in _LINKING_VERBS or before in _DEGREE_WORDS or after in _COMPLEMENT_WORDS
-    return placed and not names_a_thing(word) and describes_a_thing(word)
+    before_its_noun = after not in _WHEN_WORDS and after not in STOPWORDS and "NOUN" in lemmas(after)
+    return placed and not before_its_noun and not names_a_thing(word) and describes_a_thing(word)
+
+
+# Nouns that say when, not what: "I feel lethargic today" is how someone is, "are varicose veins" names a topic.
+_WHEN_WORDS = frozenset(
+    _words("today tonight tomorrow yesterday morning mornings evening evenings night nights day days week weeks")
+)
 
 
 def _agent_noun(word: str) -> bool:
@@ -531,6 +541,12 @@ def _within(consonants: str, word: str) -> bool:
     """Are the typed consonants, in order, among the word's ("sn" of "sine" in "sign")? A cheap sounds-alike."""
     letters = iter(word)
     return all(ch in letters for ch in consonants)
+
+
+def _sounds_like(word: str) -> str | None:
+    """The spelling a word typed as it sounds stands for: "tite" → "tight", "brite" → "bright" (nearer
+    by letters are "title" and "brie"), or None."""
+    return word[:-3] + "ight" if word.endswith("ite") and len(word) > 3 else None
 
 
 def _left_out_of(typed: str, word: str) -> bool:

@@ -265,6 +265,8 @@ def test_spelling_follows_the_corpus_and_never_touches_real_words():
         "what can i eat in the morning before getting up"
     )
     assert mornings.correct("is it realy dry")[0] == "is it really dry"  # the commonest, not the articles' "reality"
+    # Typed as it sounds: "tite" is "tight", though "title" is one letter nearer.
+    assert mornings.correct("my rings are tite")[0] == "my rings are tight"
     for word in ("slurring", "Kymriah", "CRS", "tumor", "NK"):
         assert lexicon.suggest(word) is None
     # A real word typed for another is fixed only where the words around it say so.
@@ -605,6 +607,9 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     assert [u.word for u in lexicon.unknown_terms("is soft food good for pancreatic cancer?") if u.rare] == [
         "pancreatic"
     ]
+    # ... also after "are" ("how are varicose veins treated?"), but not before a time ("lethargic today").
+    assert [u.word for u in lexicon.unknown_terms("How are varicose veins treated these days?")] == ["varicose"]
+    assert lexicon.unknown_terms("can I eat soft food when I feel lethargic today?") == []
     # The question's own verb ("does the clot latch onto") and an adjective of degree or with its
     # complement ("so prone to") say how it is asked.
     assert "latch" not in [u.word for u in lexicon.unknown_terms("Which part of the tube does a clot latch onto?")]
