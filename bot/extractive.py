@@ -180,6 +180,18 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str]
     settles = _settles_instead(form, best, ranked, asked)
     if settles is not None:  # "Do the sprays kill the mould?" Blight is sprayed with ... → They do not kill it.
         return [settles]
+    means = _means_instead(form, best, ranked)
+    if means is not None:  # "How can I stop it?" X is a side effect ... → "To help prevent it:" and what follows
+        return [means]
+    announcer = _announces_the_asked(form, best, ranked, asked)
+    if announcer is not None:  # "What are the downsides?" ... → "There are downsides too." and what follows it
+        return [announcer]
+    named = _named_before(form, best, ranked, asked)
+    if named is not None:  # "What are the drawbacks?" ... while fixing those drawbacks. → It is expensive, slow ...
+        return [named, best]
+    item = _listed_instead(form, best, ranked)
+    if item is not None:  # "What symptoms would X give you?" X is ... → "X can cause: … - sharp chest pain ..."
+        return [item]
     figure = _figure_after(form, best, ranked)
     if figure is not None:  # "How many take part in X?" X is the first ... → They are small, 20 to 80 people.
         return [best, figure]
@@ -228,7 +240,7 @@ def _reason_after(
     same passage that explains in so many words ("because", ", so less of the drug reaches ...",
     "can make sores worse") and is on the question (an article explains a rule or a fact beside it),
     or None. "X leads to Y" does not count here: it says what X does, not why the thing asked about is."""
-    if form.kind != qf.REASON or cues.gives_reason(lead.shown):
+    if (form.kind != qf.REASON and not form.works) or cues.gives_reason(lead.shown):
         return None
     return next(
         (
@@ -284,6 +296,82 @@ def _after_reply(candidate: Candidate, ranked: list[Candidate]) -> bool:
     """Is ``candidate`` the sentence after a bare reply ("No.", "Usually, yes.")?"""
     before = neighbour(candidate, ranked, -1)
     return before is not None and bare_reply(before.shown)
+
+
+def _means_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For "how can I <verb> ...?" whose best match does not say how: the best sentence on the question
+    that names the way to do it ("To help prevent it:", "... is the best way to prevent it"), or None."""
+    if not form.how_to or cues.gives_means(lead.shown, form.verb):
+        return None
+    return next(
+        (
+            c
+            for c in ranked
+            if _on_the_question(c) and cues.gives_means(c.shown, form.verb) and _goes_on_if_needed(c, ranked)
+        ),
+        None,
+    )
+
+
+def _goes_on_if_needed(candidate: Candidate, ranked: list[Candidate]) -> bool:
+    """A sentence that promises what follows has it among the candidates."""
+    return not announces(candidate.shown) or neighbour(candidate, ranked, +1) is not None
+
+
+_POINTS_AT = re.compile(r"\b(?:these|those)\s+(?:\w+\s+)?([a-z][\w-]*)", re.IGNORECASE)
+
+
+def _named_before(
+    form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate], asked: Collection[str]
+) -> Candidate | None:
+    """For "what are the <things> ...?" whose best match points back at them ("... while fixing those
+    drawbacks"): the sentence before it, which names them, or None."""
+    if form.kind != qf.OTHER or not form.several:
+        return None
+    if not any(set(terms(m.group(1))) & set(asked) for m in _POINTS_AT.finditer(lead.shown)):
+        return None
+    before = neighbour(lead, ranked, -1)
+    return before if before is not None and not is_list_item(before.shown) and not announces(before.shown) else None
+
+
+def _listed_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For "what <things> ...?" whose best match is no list: an item nearly as likely of a list whose
+    lead-in it finishes ("- sharp chest pain ...;" under "X can cause:"), or None. The lead-in is
+    quoted before it (``_antecedent``)."""
+    if form.kind != qf.OTHER or not form.several or is_list_item(lead.shown):
+        return None
+    return next(
+        (
+            c
+            for c in ranked
+            if c.probability >= SWAP_RATIO * lead.probability
+            and continues_lead_in(c.shown)
+            and _on_the_question(c)
+            and _antecedent(c, ranked) is not None
+        ),
+        None,
+    )
+
+
+def _announces_the_asked(
+    form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate], asked: Collection[str]
+) -> Candidate | None:
+    """For an open question: a sentence nearly as likely that promises what follows it in the words
+    the question asks with ("There are downsides too." for "what are the downsides of X?"), or None."""
+    if form.kind != qf.OTHER or announces(lead.shown):
+        return None
+    for c in ranked:
+        if c.probability < SWAP_RATIO * lead.probability:
+            break
+        said = set(terms(c.shown))
+        if (
+            announces(c.shown)
+            and said
+            and 3 * len(terms_found(said, asked)) >= 2 * len(said)
+            and neighbour(c, ranked, +1) is not None
+        ):
+            return c
+    return None
 
 
 def _brings_about(candidate: Candidate, form: qf.QuestionForm) -> bool:

@@ -39,7 +39,8 @@ _MEASURES = (
         "duration",
         r"how\s+(?:long|soon|quickly|fast)\b|(?:what|which)\s+(?:is\s+|was\s+)?(?:the\s+)?(?:duration|length)\b",
     ),
-    ("time", r"when\b|(?:in\s+)?what\s+(?:year|month|date|day|time)\b"),
+    # "How early do I put the cap on?" asks for a time: "from about 30 minutes before each session".
+    ("time", r"when\b|how\s+(?:early|late)\b|(?:in\s+)?what\s+(?:year|month|date|day|time)\b"),
     (
         "share",
         r"how\s+(?:often|common|frequent(?:ly)?|likely|rare|usual)\b|(?:what|which)\s+(?:is\s+|was\s+|are\s+)?"
@@ -189,6 +190,54 @@ _TO_ASK = re.compile(
     r"\bquestions?\b[^?]{0,30}\b(?:ask|raise|bring|take)\b|\bwhat\s+(?:should|could|can|do|might)\s+(?:i|we)\s+ask\b"
 )
 
+# "How can I stop it?", "how do I get more ...", "how can it be prevented?": a way to do it is asked for.
+_HOW_TO = re.compile(
+    r"\bhow\s+(?:can|could|do|should|might|would)\s+(?:i|we|you)\s+(?!know\b|tell\b)[a-z]+"
+    r"|\bhow\s+(?:can|could|should|do|is|are)\s+(?:[a-z-]+\s+){1,4}?be\s+[a-z]+ed\b"
+)
+# "How do the tablets work?", "how does the drug act on ...": what a thing does, and how, is asked for.
+_WORKS = re.compile(
+    r"^how\s+(?:do|does|did|can|could|will|would)\s+(?!i\b|we\b|you\b)(?:[\w-]+\s+){1,5}?(?:work|act)\b"
+)
+# "stop it from happening", "keep it from coming back" say "prevent it" (the articles' word).
+_STOP_HAPPENING = re.compile(
+    r"\b(?:stop|keep)\s+(?:[a-z-]+\s+){1,4}?(?:from\s+)?(?:happening|coming\s+back|starting)\b"
+)
+_PREVENTS = re.compile(r"^(?:stop|keep)$")
+
+# "What symptoms would ...", "what sort of sensations ...", "what are the (main) downsides of ...": the words
+# where the noun asked for may be, and the word after it (a bare "what helps with ...?" asks with a verb).
+_WHAT_NOUN = re.compile(
+    r"^(?:what|which)\s+(?:(?P<kind>kinds?|sorts?|types?)\s+of\s+|(?P<are>are)\s+(?:the\s+|some\s+)?)?"
+    r"(?P<words>[a-z-]+(?:\s+[a-z-]+){0,2})"
+)
+_CLAUSE_OPENERS = frozenset(
+    {"would", "should", "could", "can", "might", "will", "do", "does", "did", "are", "is", "may"}
+)
+
+
+def _asks_for_several(text: str) -> bool:
+    """Does the question ask for things in the plural ("what symptoms would ...?", "what are the
+    (warning) signs of ...?"), not with a verb ("what helps with ...?")?"""
+    m = _WHAT_NOUN.match(text)
+    if m is None:
+        return False
+    words = [*m.group("words").split(), "", ""]
+    # after "what are the" the noun may follow one word that qualifies it ("the warning signs")
+    for at in range(2 if m.group("are") else 1):
+        word, after = words[at], words[at + 1]
+        forms = lemmas(word)
+        if not forms:  # not in the dictionary ("downsides"): a plural by its look
+            if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+                return True
+            continue
+        nouns = forms.get("NOUN", ())
+        if not nouns or word in nouns or word in _NOT_MAIN_VERBS:
+            continue
+        if m.group("kind") or m.group("are") or "VERB" not in forms or after in _CLAUSE_OPENERS:
+            return True
+    return False
+
 
 # -- sentence signals ---------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -203,6 +252,9 @@ class QuestionForm:
     origin: bool = False  # asks where something comes from ("where do the cells come from?")
     course: bool = False  # asks what happens ("what happens in X?", "what happens if ...?"): a course of events
     to_ask: bool = False  # asks what to ask ("what questions should I ask my team?")
+    several: bool = False  # asks for things of a kind ("what symptoms ...?", "what are the downsides of X?")
+    works: bool = False  # asks how a thing works ("how do the tablets work against the cancer?")
+    how_to: bool = False  # asks how to do something ("how can I stop it?", "how can it be prevented?")
     sides: tuple[str, ...] = ()  # the two things a comparison sets side by side ("dry", "moist desquamation")
 
 
@@ -226,12 +278,15 @@ def read_form(question: str) -> QuestionForm:
         counted = [lemmas(word).get("NOUN", (word,))[0] for word in counted[:-1]]
     return replace(
         form,
-        verb=main_verb(text),
+        verb=_PREVENTS.sub("prevent", main_verb(text)) if _STOP_HAPPENING.search(text) else main_verb(text),
         unit=counted[-1] if counted else "",
         superlative=singles_out(text),
         origin=bool(_SOURCE.search(text)),
         course=bool(_HAPPENS.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
+        how_to=bool(_HOW_TO.search(text)),
+        works=bool(_WORKS.search(text)),
+        several=_asks_for_several(text),
         sides=sides_of(text) if form.comparison else (),
     )
 

@@ -220,6 +220,17 @@ def says_no_to(sentence: str, asked: Collection[str]) -> bool:
     return False
 
 
+def gives_means(sentence: str, verb: str) -> bool:
+    """Says how to do what ``verb`` names: opens with the purpose ("To help prevent it:", "To sleep
+    better, ...") or names the way ("the best way to prevent it", "ways to reduce it")."""
+    if not verb:
+        return False
+    purpose = re.match(r"^\W*to\s+(?:help\s+)?([a-z]+)", sentence, re.IGNORECASE)
+    ways = re.finditer(r"\bways?\s+to\s+(?:help\s+)?([a-z]+)", sentence, re.IGNORECASE)
+    said = [m.group(1) for m in [purpose, *ways] if m is not None]
+    return any(echoes_verb(word, verb) for word in said)
+
+
 def compares(sentence: str) -> bool:
     return bool(_COMPARATIVE_IN_TEXT.search(sentence))
 

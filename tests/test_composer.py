@@ -922,3 +922,89 @@ def test_a_yes_no_question_leads_with_a_nearly_as_likely_sentence_naming_more_of
     for share, leads in ((0.3, True), (0.1, False)):  # naming more is weaker than a "no": nearly as likely only
         found = _candidates(texts, [0.6, share])
         assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "several", "how_to", "works"),
+    [
+        ("What symptoms would leaf blight give a plant?", True, False, False),
+        ("What are the downsides of raised beds?", True, False, False),  # not in the dictionary: plural by its look
+        ("What are the warning signs of frost damage?", True, False, False),
+        ("What sort of marks does the fungus leave?", True, False, False),
+        ("What helps with aphids?", False, False, False),  # a verb, not things
+        ("What is a raised bed?", False, False, False),
+        ("How can I stop it from happening?", False, True, False),
+        ("how can leaf curl be prevented?", False, True, False),
+        ("How can I tell if the soil is dry?", False, False, False),  # how to recognise it, not how to do it
+        ("How do copper sprays work against blight?", False, False, True),
+        ("How do I work the soil in spring?", False, True, False),
+    ],
+)
+def test_what_an_open_question_asks_for(question, several, how_to, works):
+    form = qf.read_form(question)
+    assert (form.several, form.how_to, form.works) == (several, how_to, works)
+
+
+@pytest.mark.unit
+def test_how_early_asks_for_a_time_and_stopping_it_happening_is_preventing_it():
+    form = qf.read_form("How early should I put the fleece on before a frost?")
+    assert (form.kind, form.measure) == (qf.QUANTITY, "time")
+    assert qf.read_form("how can I stop leaf curl from happening?").verb == "prevent"
+    assert cues.gives_means("To help prevent it:", "prevent")
+    assert cues.gives_means("Good drainage is the best way to prevent it.", "prevented")
+    assert not cues.gives_means("Rot is easier to prevent than to cure.", "prevent")
+
+
+@pytest.mark.unit
+def test_how_to_do_it_is_led_by_the_way_to_do_it_not_by_what_it_is():
+    texts = [
+        "Leaf curl is a disease where the leaves pucker and turn red.",
+        "To help prevent it:",
+        "- Spray the buds with copper in late winter.",
+    ]
+    found = _candidates(texts, [0.9, 0.01, 0.09])
+    assert _selected(qf.read_form("How can I stop leaf curl from happening?"), found)[:2] == texts[1:]
+    assert _selected(qf.read_form("What is leaf curl?"), found)[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_a_promise_in_the_words_asked_leads_with_what_follows_it():
+    texts = ["Raised beds warm up early in spring.", "There are downsides too.", "They dry out fast and cost more."]
+    question = "What are the downsides of raised beds?"
+    chosen = _selected(qf.read_form(question), _candidates(texts, [0.5, 0.3, 0.2]), asked=question)
+    assert chosen[:2] == texts[1:]
+    question = "Do raised beds warm up early?"  # a yes or no is settled by the best match
+    assert _selected(qf.read_form(question), _candidates(texts, [0.5, 0.3, 0.2]), asked=question)[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_asked_for_things_a_lead_pointing_back_at_them_follows_the_sentence_naming_them():
+    texts = ["Clay pots are heavy, crack in frost and dry out fast.", "Plastic pots try to fix those drawbacks."]
+    question = "What are the drawbacks of clay pots?"
+    assert _selected(qf.read_form(question), _candidates(texts, [0.2, 0.8]), asked=question) == texts
+
+
+@pytest.mark.unit
+def test_asked_for_things_an_item_of_a_list_of_them_leads_under_its_lead_in():
+    texts = [
+        "Leaf blight is a fungus that spreads in wet weather.",
+        "Leaf blight can cause:",
+        "- brown spots on the lower leaves;",
+        "- leaves that wither and drop.",
+    ]
+    found = _candidates(texts, [0.6, 0.01, 0.3, 0.09])
+    chosen = _selected(qf.read_form("What symptoms would leaf blight give a plant?"), found)
+    assert chosen[:2] == texts[1:3]
+    assert _selected(qf.read_form("What is leaf blight?"), found)[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_how_a_thing_works_is_led_by_the_sentence_saying_what_it_does():
+    texts = [
+        "Copper sprays are a type of fungicide you mix with water.",
+        "Once on the leaf, the copper kills the spores as they land, so they cannot grow.",
+    ]
+    found = _candidates(texts, [0.8, 0.2])
+    assert _selected(qf.read_form("How do copper sprays work against blight?"), found)[0] == texts[1]
+    assert _selected(qf.read_form("What are copper sprays?"), found)[0] == texts[0]
