@@ -42,6 +42,7 @@ DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at least this likely
 SWAP_RATIO = 0.25  # a sentence of the kind the form asks for (a figure, a list of questions) leads if this likely
+COMPARE_RATIO = 0.05  # a sentence that compares leads a comparison if this likely and near the best
 SWAP_MIN_COSINE = 0.35  # a sentence put first instead of the best match is still on the question
 
 
@@ -177,6 +178,9 @@ def _lead(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[str]
     reason = _reason_after(form, best, ranked, asked)
     if reason is not None:  # "Why flush it?" The line is flushed ... → Blood can creep back and block it.
         return [reason, best]
+    compared = _compares_instead(form, best, ranked, asked)
+    if compared is not None:  # "Is A worse than B?" A can travel to ... → A is more dangerous than B, because ...
+        return [compared]
     settles = _settles_instead(form, best, ranked, asked)
     if settles is not None:  # "Do the sprays kill the mould?" Blight is sprayed with ... → They do not kill it.
         return [settles]
@@ -287,6 +291,46 @@ def _settles_instead(
             c
             for c in near
             if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
+        ),
+        None,
+    )
+
+
+def _compares_instead(
+    form: qf.QuestionForm, best: Candidate, ranked: list[Candidate], asked: Collection[str]
+) -> Candidate | None:
+    """For a comparison whose best match does not compare: a sentence on the question that sets two
+    things against each other in so many words ("A PE is more dangerous than a DVT", "A takes weeks,
+    whereas B ..."), at least a quarter as likely, or a twentieth from the best's own passage or as
+    close to the question read in its context. When the best compares too (about something else:
+    "the tumour shrank in 58 % ... compared with 19 %" for "which caused more side effects?"), one
+    at least a quarter as likely that names more of what is asked. Else None."""
+    if not form.comparison:
+        return None
+    comparing = [
+        c
+        for c in ranked[1:]
+        if cues.sets_side_by_side(c.shown) and _on_the_question(c) and not opens_with_reply(c.shown)
+    ]
+    if cues.says_which_is_more(best.shown):
+        named = len(terms_found(asked, terms(best.shown)))
+        return next(
+            (
+                c
+                for c in comparing
+                if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
+            ),
+            None,
+        )
+    return next(
+        (
+            c
+            for c in comparing
+            if c.probability >= SWAP_RATIO * best.probability
+            or (
+                c.probability >= COMPARE_RATIO * best.probability
+                and (c.passage is best.passage or c.signals.context_cosine >= best.signals.context_cosine)
+            )
         ),
         None,
     )

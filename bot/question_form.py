@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from bot.sentence_cues import singles_out
+from bot.sentence_cues import is_comparative, singles_out
 from bot.text import lemmas, only_a_verb, respell_slips
 
 QUANTITY, DEFINITION, REASON, YES_NO, PERSON, PLACE, CHOICE, OTHER = (
@@ -357,11 +357,23 @@ def _read_kind(text: str) -> QuestionForm:
         if form.kind != OTHER:
             break
         form = _read_clause(text[start.end() :])
-    return replace(form, comparison=form.comparison or bool(_COMPARISON.search(text)))
+    return replace(form, comparison=form.comparison or _compares(text))
+
+
+def _compares(text: str) -> bool:
+    """Asks for both sides: "better", "vs", "difference", or a comparative before a choice of two
+    ("which can be started sooner, A or B?", "is it harder on X as A or as B?")."""
+    if _COMPARISON.search(text):
+        return True
+    choice = _OR.search(text)
+    return choice is not None and any(is_comparative(word) for word in re.findall(r"[a-z]+", text[: choice.start()]))
+
+
+_OR = re.compile(r"\bor\b")
 
 
 def _read_clause(text: str) -> QuestionForm:
-    comparison = bool(_COMPARISON.search(text))
+    comparison = _compares(text)
     if _REASON.match(text):
         cause_of = _CAUSE_OF.match(text)
         return QuestionForm(REASON, subject=cause_of.group("effect").strip() if cause_of else "", comparison=comparison)

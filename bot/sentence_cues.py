@@ -235,6 +235,33 @@ def compares(sentence: str) -> bool:
     return bool(_COMPARATIVE_IN_TEXT.search(sentence))
 
 
+# Two things set against each other in so many words: "A is more dangerous than B", "A takes weeks,
+# whereas B ...", "unlike A", "compared with B"; not "more likely" alone nor "more than half" (a figure).
+_SIDE_BY_SIDE = re.compile(
+    r"\b(?:(?!other\b|rather\b)[a-z]{3,}er|(?:more|less|fewer)\s+(?:\w+\s+){1,3}?)\s*than\b|\bcompared\s+(?:with|to)\b|\bwhereas\b|"
+    r"\bunlike\b|\b(?:in|by)\s+contrast\b|\bnot\s+the\s+same\s+as\b|\bdiffers?\s+from\b|\bdifferent\s+from\b|"
+    r"\bdistinguish(?:es|ed)?\s+(?:\w+\s+){1,3}?from\b",
+    re.IGNORECASE,
+)
+
+
+def sets_side_by_side(sentence: str) -> bool:
+    """Compares two things in so many words ("than", "whereas", "unlike", "compared with")."""
+    return bool(_SIDE_BY_SIDE.search(sentence))
+
+
+def says_which_is_more(sentence: str) -> bool:
+    """Compares in so many words, or says one thing is more so ("Tablets are easier to take")."""
+    return sets_side_by_side(sentence) or any(is_comparative(w) for w in re.findall(r"[a-z]+", sentence.lower()))
+
+
+def is_comparative(word: str) -> bool:
+    """An adjective or adverb in -er that compares ("sooner", "safer"; not "number", "never", "cancer")."""
+    forms = lemmas(word)
+    bases = forms.get("ADJ", ()) + forms.get("ADV", ())
+    return word.endswith("er") and "NOUN" not in forms and any(base != word for base in bases)
+
+
 def echoes_verb(sentence: str, verb: str) -> bool:
     """Uses the question's main verb in any form ("washed" for "wash", "hurts" for "hurt")."""
     if not verb:

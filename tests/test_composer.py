@@ -105,6 +105,9 @@ def test_what_is_the_something_is_not_a_definition(question):
         ("Which foods have more protein?", False),  # which ones, not which of two
         ("How can I tell normal tiredness apart from fatigue?", True),
         ("When do I ring the line and when do I call 999?", True),
+        ("Which can be started sooner, A or B?", True),  # a comparative before a choice of two
+        ("Is A harder on the kidneys as a tablet or as a drip?", True),
+        ("Is the number of doses the same or not?", False),  # "number" is a noun, not "more numb"
         ("Is A approved?", False),
         ("What is A?", False),
     ],
@@ -1008,3 +1011,40 @@ def test_how_a_thing_works_is_led_by_the_sentence_saying_what_it_does():
     found = _candidates(texts, [0.8, 0.2])
     assert _selected(qf.read_form("How do copper sprays work against blight?"), found)[0] == texts[1]
     assert _selected(qf.read_form("What are copper sprays?"), found)[0] == texts[0]
+
+
+def test_a_sentence_that_sets_two_things_side_by_side():
+    assert cues.sets_side_by_side("A PE is more dangerous than a DVT.")
+    assert cues.sets_side_by_side("A takes weeks, whereas B can start within days.")
+    assert cues.sets_side_by_side("Unlike A, B needs no donor.")
+    assert not cues.sets_side_by_side("Having cancer makes a clot more likely.")  # more than what?
+    assert not cues.sets_side_by_side("It affected more than half of patients.")  # a figure
+    assert not cues.sets_side_by_side("It can affect nerves other than those in the hands.")
+    assert cues.says_which_is_more("Tablets are easier to take.")
+    assert not cues.says_which_is_more("A clot can travel to the lungs.")
+    assert cues.is_comparative("sooner") and not cues.is_comparative("number") and not cues.is_comparative("cancer")
+
+
+@pytest.mark.unit
+def test_a_comparison_leads_with_the_sentence_that_compares():
+    question = "Is rot in the root worse than rot in the leaf?"
+    texts = ["Rot can spread from a leaf to the root.", "Root rot is more harmful than leaf rot."]
+    for share, leads in ((0.06, True), (0.03, False)):  # from the best's own passage, a twentieth as likely
+        found = _candidates(texts, [0.8, share])
+        assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
+    # Not for a question that compares nothing.
+    found = _candidates(texts, [0.8, 0.3])
+    plain = "Can rot spread to the root?"
+    assert _selected(qf.read_form(plain), found, asked=plain)[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_a_comparison_whose_best_compares_something_else_leads_with_the_one_on_what_is_asked():
+    question = "Which caused more serious side effects, A or B?"
+    texts = [
+        "Tumours shrank in 44 % given A, compared with 19 % given B.",
+        "Serious side effects occurred in 16 % given A, compared with 27 % given B.",
+    ]
+    for share, leads in ((0.3, True), (0.1, False)):  # nearly as likely only
+        found = _candidates(texts, [0.6, share])
+        assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
