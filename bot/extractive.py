@@ -122,7 +122,10 @@ def select(
         chosen.append(after)
     other = _other_side(form, chosen, ranked, max_words)
     if other and len(chosen) + len(other) <= MAX_SENTENCES:  # "how is A different from B?": B too
-        chosen.extend(other)
+        # A lead that names neither side sets the scene for the two sentences that each name one
+        # ("X can harm an unborn baby." for "- Men should ..." and "- Women should ..."): they answer first.
+        both = len(chosen) == 1 and len(other) == 2 and not any(only_names(c.shown) for c in other)
+        chosen = [*other, *chosen] if both else [*chosen, *other]
     for need in needs(form, lead):
         if len(chosen) >= MAX_SENTENCES:
             break

@@ -763,7 +763,8 @@ def test_a_comparison_whose_lead_names_neither_side_gets_both():
         "- Children have a syrup once a day, measured by weight.",
     ]
     # "taking Xyloprene" is both sides' (left out of the first); "adults" and "children" set them apart.
-    assert _selected(form, _candidates(texts, [0.8, 0.01, 0.01])) == texts
+    # The two sides answer; the lead that names neither sets their scene, after them.
+    assert _selected(form, _candidates(texts, [0.8, 0.01, 0.01])) == [*texts[1:], texts[0]]
 
 
 @pytest.mark.unit
