@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot import question_form as qf
-from bot.quotes import describes_document, drop_connective
+from bot.quotes import announces, continues_lead_in, describes_document, drop_connective, sums_up_before
 from bot.ranker import Signals, centrality, in_context
 from bot.text import is_list_item
 from bot.types import Passage, Retrieval, StoredSentence
 
+MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
 
@@ -106,3 +107,31 @@ def neighbour(lead: Candidate, ranked: list[Candidate], step: int) -> Candidate 
     if not 0 <= at < len(ids):
         return None
     return next((c for c in ranked if c.sentence.id == ids[at]), None)
+
+
+def antecedent(lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """The sentence before ``lead`` that it needs: the one it stands for ("This is called X.",
+    "These can be signs of ..."), the article's bare reply to its own question ("No." before "It is
+    caused by ..."), or for a list item that finishes a sentence, the lead-in above the list ("Call
+    the helpline if you:"); None otherwise."""
+    if continues_lead_in(lead.shown):
+        for step in range(1, MAX_LIST_ITEMS + 1):  # back over the items above it, to the lead-in
+            before = neighbour(lead, ranked, -step)
+            if before is None or not is_list_item(before.shown):
+                return before if before is not None and announces(before.shown) else None
+        return None
+    before = neighbour(lead, ranked, -1)
+    if before is not None and (sums_up_before(lead.shown) or bare_reply(before.shown)):
+        return before
+    return None
+
+
+def below_in_list(item: Candidate, above: Candidate, ranked: list[Candidate]) -> bool:
+    """Is ``above`` the lead-in of ``item``'s list, or an item of it above ``item``?"""
+    for step in range(1, MAX_LIST_ITEMS + 1):
+        before = neighbour(item, ranked, -step)
+        if before is None or before is above:
+            return before is above
+        if not is_list_item(before.shown):
+            return False
+    return False
