@@ -47,6 +47,13 @@ def resolve(question: str, history: Sequence[Message]) -> str:
     subject = subject_of(previous)
     if subject and singles_out(subject):  # "the most common side effect": "it" is the one the answer named
         subject = named_in(_last_answer(history)) or subject
+    elif (described := _identified_by(previous)) is not None:  # "What test shows ...?": the answer names it
+        subject = named_in(_last_answer(history)) or described or None
+    changed, back = _changed_thing(previous), _BACK.search(question)
+    if changed and back and _plural(changed.split()[-1]) == (back.group(1).lower() == "they"):
+        # "Does X make your hair fall out?" → "will it grow back?": the hair grows back, after X
+        resolved = question[: back.start(1)] + changed + question[back.end(1) :]
+        return _after(resolved, subject) if subject else resolved
     if _THEY.search(question) and not _IT.search(question) and not (subject and _plural(subject.split()[-1])):
         subject = _plural_phrase(previous) or subject  # "they" agrees with a plural: "marks and dots"
     if not subject:
@@ -68,12 +75,27 @@ def resolve(question: str, history: Sequence[Message]) -> str:
     return question
 
 
+_AFTERWARDS = re.compile(r"\b(?:afterwards?|after that|after it|later)\b", re.IGNORECASE)
+
+
+def _after(question: str, cause: str) -> str:
+    """ "will your hair grow back afterwards?" → "... grow back after X?": the change X caused is undone after X."""
+    if cause.lower() in question.lower():
+        return question
+    if _AFTERWARDS.search(question):
+        return _AFTERWARDS.sub(f"after {cause}", question, count=1)
+    body = question.rstrip("?.! ")
+    return f"{body} after {cause}{question[len(body) :]}"
+
+
 def _fill_one(question: str, subject: str) -> str | None:
     """ "what about the brain one?" after "What are the side effects of X?" → "what about the brain
     side effect of X?"; None when the question has no such "one" ("is one dose enough?")."""
     m = _ONE.search(question)
     if m is None or (m.group(4) and m.group(4).lower() not in STOPWORDS and _can_name(m.group(4).lower())):
         return None  # "the one dose": a number before its noun
+    if m.group(1).lower() == "which" and not m.group(2) and _PERSON.fullmatch(m.group(4) or ""):
+        return None  # "know which one I'm on": a choice among options the previous subject need not name
     determiner, modifiers, ones = m.group(1), m.group(2), m.group(3).lower()
     head, _, complement = subject.partition(" of ")
     if not modifiers and determiner.lower() in ("that", "this"):
@@ -112,12 +134,19 @@ def subject_of(question: str) -> str | None:
     verb_follows = bool(lead and _DO_OR_MODAL.search(lead.group(0)))
     subject: list[str] = []
     words = text.split()
+    if words and lead and _EXISTENTIAL.match(lead.group(0) + words[0]):
+        # "Is there (a) X ...?": "there" only holds the subject's place
+        words = words[2:] if len(words) > 1 and words[1].lower() in _INTRODUCES else words[1:]
+    # "What test shows ...?": the wh-word is the noun's determiner and a verb follows the noun
+    asks_which = bool(lead and _WH_ONLY.fullmatch(lead.group(0)))
     for at, word in enumerate(words):
         core = word.strip(",;:\"'()").lower()
         if core == "of" and subject:  # "side effects of X"
             subject.append(word)
             continue
         after = words[at + 1].strip(",;:\"'()").lower() if at + 1 < len(words) else ""
+        if asks_which and subject and not _plural(subject[-1]) and _verb_with_s(core) and after in _OPENS_OBJECT:
+            break  # "test shows whether", "drug stops the ...": the verb; "side effects can" stays a noun
         if core and _can_describe(core) and after and after not in STOPWORDS and _can_name(after):
             subject.append(word)  # "anticipatory nausea": an adjective before the noun it qualifies
             continue
@@ -136,7 +165,77 @@ def subject_of(question: str) -> str | None:
     last = subject[-1].lower() if subject else ""
     if len(subject) > 1 and qf.read_form(asked).kind == qf.YES_NO and (_can_describe(last) or _gerund(last)):
         subject.pop()  # "Is X safe?", "Is X working?": the last word is what is asked of the subject
+    if len(subject) == 1 and _INDEFINITE.fullmatch(subject[0]):
+        return None  # "anything", "something": the question names no thing
     return " ".join(subject) or None
+
+
+_EXISTENTIAL = re.compile(r"^\s*(?:is|are|was|were)\s+there$", re.IGNORECASE)
+_WH_ONLY = re.compile(r"\s*(?:what|which)\s+", re.IGNORECASE)
+_INDEFINITE = re.compile(r"(?:any|some|no|every)(?:thing|one|body)", re.IGNORECASE)
+_DETERMINERS = frozenset(
+    {"the", "a", "an", "my", "your", "his", "her", "our", "their", "its", "this", "these", "those"}
+)
+_INTRODUCES = frozenset({"a", "an", "the", "any", "some"})  # "is there a/any X"
+# Words that open a verb's object or clause, never a noun's second word: "shows whether", "helps you".
+_OPENS_OBJECT = _DETERMINERS | {"whether", "if", "that", "me", "you", "him", "us", "them", "it"}
+_PERSON = re.compile(r"i|you|we|he|she|they", re.IGNORECASE)
+# "will it grow back?", "when will they come back?": the pronoun's own return to a state the previous
+# question saw change; not "will it bring the feeling back?", where "it" acts on something else
+_BACK = re.compile(
+    r"\b(it|they)\b(?:\s+(?!(?:" + "|".join(sorted(_OPENS_OBJECT)) + r")\b)[\w']+){1,3}?\s+back\b", re.IGNORECASE
+)
+_CAUSATIVE = re.compile(r"\b(?:make|makes|made|let|lets)\s+(.+)", re.IGNORECASE)
+
+
+def _identified_by(question: str) -> str | None:
+    """ "What test shows whether ...?", "Is there a cream that helps ...?": the question asks which thing
+    does something, so a follow-up's "it" is the thing the answer named; without one, the thing as the
+    question describes it ("the test that shows whether ..."). "" when it names nothing ("anything").
+    None for any other question."""
+    asked = question.strip().rstrip("?.! ")
+    words = asked.split()
+    subject = subject_of(asked)
+    if len(words) >= 3 and _EXISTENTIAL.match(" ".join(words[:2])):
+        rest = words[3:] if words[2].lower() in _INTRODUCES else words[2:]
+        if _INDEFINITE.fullmatch(words[2]) or not subject:
+            return ""
+        described = " ".join(rest)
+        return f"the {described}" if re.search(r"\b(?:that|which|who)\b", described, re.IGNORECASE) else None
+    lead = _LEAD.match(asked)
+    if not (lead and _WH_ONLY.fullmatch(lead.group(0)) and subject):
+        return None
+    after = asked[lead.end() :].split()[len(subject.split()) :]
+    if not (after and _verb_with_s(after[0].lower())):
+        return None
+    return f"the {subject} that {' '.join(after)}"
+
+
+def _changed_thing(question: str) -> str | None:
+    """ "Does X make your hair fall out?" → "your hair": what a causative verb says changes, a noun phrase
+    followed by its own verb in the base form; None for "make you tired" or no causative."""
+    m = _CAUSATIVE.search(question.strip().rstrip("?.! "))
+    if m is None:
+        return None
+    phrase: list[str] = []
+    for word in m.group(1).split():
+        core = word.strip(",;:\"'()").lower()
+        named = bool(phrase) and phrase[-1].lower() not in _DETERMINERS
+        if named and _base_verb(core) and not _can_name_only(core):
+            return " ".join(phrase)  # "your hair | fall": the phrase's own verb ends it
+        if core not in _DETERMINERS and (core in STOPWORDS or not (_can_name(core) or _can_describe(core))):
+            return None  # "make you tired", "make it worse": no noun phrase that changes
+        phrase.append(word.strip(',;:"()'))
+    return None
+
+
+def _can_name_only(word: str) -> bool:
+    return set(lemmas(word)) <= {"NOUN", "PROPN"}
+
+
+def _verb_with_s(word: str) -> bool:
+    """ "shows", "helps": a verb's -s form (it may also be a plural noun)."""
+    return word.endswith("s") and any(base != word for base in lemmas(word).get("VERB", ()))
 
 
 _DO_OR_MODAL = re.compile(r"\b(?:does|do|did|can|could|will|would|should)\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE)
@@ -151,15 +250,20 @@ def _base_verb(word: str) -> bool:
     return word in lemmas(word).get("VERB", ())
 
 
-# "... is glorbin fever (GF), which": what the answer names, after its first "is"/"are".
-_NAMED = re.compile(r"\b(?:is|are)\s+(?:called\s+)?([^,;:.()]+)", re.IGNORECASE)
+# "... is glorbin fever (GF), which", "a medicine called xyloprene may help": what the answer names,
+# after "is"/"are" or "called".
+_NAMED = re.compile(r"\b(?:(?:is|are)\s+(?:called\s+)?|called\s+)([^,;:.()]+)", re.IGNORECASE)
 
 
 def named_in(answer: str) -> str | None:
-    """The noun phrase an answer names first ("The most common side effect is glorbin fever (GF),
-    ..." → "glorbin fever"), or None."""
-    m = _NAMED.search(answer)
-    return subject_of(f"What is {m.group(1)}") if m else None
+    """The first noun phrase an answer names ("The most common side effect is glorbin fever (GF),
+    ..." → "glorbin fever"; "If it is painful, a medicine called xyloprene may help" → "xyloprene"),
+    or None."""
+    for m in _NAMED.finditer(answer):
+        named = subject_of(f"What is {m.group(1)}")
+        if named:
+            return named
+    return None
 
 
 def _plural_phrase(question: str) -> str | None:

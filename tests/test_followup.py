@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import resolve, subject_of
+from bot.followup import named_in, query_for, resolve, subject_of
 
 pytestmark = pytest.mark.unit
 
@@ -29,6 +29,12 @@ def _history(question: str) -> list[dict[str, str]]:
         ("Does the cord blood work?", "cord blood"),  # ... not a noun that can be a verb ("to blood")
         ("Will the dose change?", "dose"),
         ("Is Xyloprene working?", "Xyloprene"),  # how it is asked of the subject, like "safe"
+        ("What scan shows whether I have glorbin fever?", "scan"),  # "What N <verb>s ...": the verb ends N
+        ("What drug stops the itching?", "drug"),
+        ("What side effects can Xyloprene cause?", "side effects"),  # "effects can": still the noun
+        ("What blood tests show glorbin levels?", "blood tests"),
+        ("Is there a cream that helps with the itching?", "cream"),  # "there" only holds the place
+        ("Is there anything that helps with the itching?", None),  # "anything" names no thing
         ("Why?", None),
     ],
 )
@@ -85,3 +91,66 @@ def test_it_after_a_question_about_the_most_something_is_what_the_answer_named()
     # An answer that names nothing leaves the question's own subject.
     history[1]["content"] = "Sorry, my materials don't cover that."
     assert resolve("how long does it last?", history) == "how long does most common side effect of Xyloprene last?"
+
+
+def _turn(question: str, answer: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+def test_it_after_asking_which_thing_does_something_is_what_the_answer_named():
+    # "What N <verb>s ...?", "Is there X that ...?": the answer names the thing, found after "called" too.
+    asked = _turn(
+        "Is there anything that helps with the itching?", "If it is bad, a cream called glorbazole may help. [1]"
+    )
+    assert resolve("will it stop the rash?", asked) == "will glorbazole stop the rash?"
+    asked = _turn("What drug stops the itching?", "The usual choice is glorbazole, a cream. [1]")
+    assert resolve("is it safe?", asked) == "is glorbazole safe?"
+    # Without a name in the answer: the thing as the question describes it ...
+    asked = _turn("What scan shows whether I have glorbin fever?", "You will usually have a scan of your arm. [1]")
+    assert resolve("will it hurt?", asked) == "will the scan that shows whether I have glorbin fever hurt?"
+    # ... or, when it named nothing ("anything"), retrieval searches both questions.
+    asked = _turn("Is there anything that helps with the itching?", "Ask your nurse. [1]")
+    assert resolve("will it help?", asked) == "will it help?"
+    assert query_for("will it help?", "will it help?", asked).startswith("Is there anything")
+
+
+def test_named_in_skips_what_is_said_of_something():
+    assert named_in("If your skin is sore, a cream called glorbazole may help.") == "glorbazole"
+    assert named_in("The most common one is glorbin fever (GF), which passes.") == "glorbin fever"
+    assert named_in("Ask your nurse.") is None
+
+
+@pytest.mark.parametrize(
+    ("previous", "follow_up", "resolved"),
+    [
+        # "back": the return of what the causative verb said changed, after the cause
+        (
+            "Does Xyloprene make your nails fall out?",
+            "will they grow back afterwards?",
+            "will your nails grow back after Xyloprene?",
+        ),
+        (
+            "Does Xyloprene make your skin peel?",
+            "will it go back to normal?",
+            "will your skin go back to normal after Xyloprene?",
+        ),
+        # not when "it" acts on something else, has no noun phrase to be, or disagrees in number
+        (
+            "Does Xyloprene make your nails fall out?",
+            "will it bring the feeling back?",
+            "will Xyloprene bring the feeling back?",
+        ),
+        ("Does Xyloprene make you sleepy?", "will it come back?", "will Xyloprene come back?"),
+        ("Does Xyloprene make your nails fall out?", "will it grow back?", "will Xyloprene grow back?"),
+        ("Does Xyloprene make your nails fall out?", "how long does it last?", "how long does Xyloprene last?"),
+    ],
+)
+def test_it_that_comes_back_is_what_the_previous_question_said_changed(previous, follow_up, resolved):
+    assert resolve(follow_up, _history(previous)) == resolved
+
+
+def test_which_one_with_its_own_subject_is_left_alone():
+    # "know which one I'm on": a choice among options the previous subject does not name
+    follow_up = "can my nurse tell which one I'm on?"
+    assert resolve(follow_up, _history("What is a glorbin trial?")) == follow_up
+    assert resolve("which one is best?", _history("What is a glorbin trial?")) == "which glorbin trial is best?"
