@@ -57,6 +57,10 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                 continue
             reply = asked > 0 and bare_reply(sentence.text)  # "Is it contagious? No. It is caused by ..."
             quoted = reply and (form is None or form.kind == qf.YES_NO)
+            if reply and not quoted:
+                # "Will I get X? No. Most people ..." says why not; asked "what makes X more likely?",
+                # the article's question is not the one asked, however close in words.
+                asked = 0.0
             wanted = quoted or (len(sentence.text.split()) >= 3 and not describes_document(sentence.text))
             if sid not in seen and wanted:
                 seen.add(sid)

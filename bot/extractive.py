@@ -22,7 +22,7 @@ from bot import question_form as qf
 from bot import sentence_cues as cues
 from bot.candidates import Candidate, antecedent, bare_reply, below_in_list, candidates, is_question, neighbour
 from bot.opening import names_the_asked, on_the_question, opening
-from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply
+from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back
 from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
 from bot.rendering import render
 from bot.text import is_list_item, lemmas, only_a_verb, terms, terms_found
@@ -106,9 +106,11 @@ def select(
     after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
-    elif form.course and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does, in order
+    elif (form.course or form.role) and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does
         after = neighbour(lead, ranked, +1)
-        pick = _first(ranked, chosen, max_words, lambda c: c is after and on_the_question(c))
+        # Asked what X does, the sentence after "X is a ..." that goes on about it ("It collects ...") says.
+        goes_on_about_it = form.course or (after is not None and points_back(after.shown))
+        pick = _first(ranked, chosen, max_words, lambda c: c is after and on_the_question(c) and goes_on_about_it)
         if pick is not None:
             chosen.append(pick)
     while form.to_ask and len(chosen) < MAX_SENTENCES:  # the questions after it in the article's list

@@ -22,6 +22,12 @@ REASON_ELSEWHERE_RATIO = 0.5  # a reason from another passage leads if it is at 
 SWAP_RATIO = 0.25  # a sentence of the kind the form asks for (a figure, a list of questions) leads if this likely
 SETTLE_RATIO = 0.1  # a sentence that settles a yes/no leads if this likely and as close in context
 COMPARE_RATIO = 0.05  # a sentence that compares leads a comparison if this likely and near the best
+# A sentence that counts the very unit a "how many <unit>" asks for ("for 2 to 4 weeks") leads if this
+# likely, when the best names it only in words ("within weeks"): the unit counted is strong evidence.
+UNIT_SWAP_RATIO = 0.03
+# A sentence of advice for the situation the asker describes ("If you forget a dose, ..." for "I forgot
+# to take it") leads if this likely.
+SITUATION_RATIO = 0.1
 SWAP_MIN_COSINE = 0.35  # a sentence put first instead of the best match is still on the question
 
 
@@ -42,6 +48,9 @@ def opening(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[st
     settles = _settles_instead(form, best, ranked, asked)
     if settles is not None:  # "Do the sprays kill the mould?" Blight is sprayed with ... → They do not kill it.
         return [settles]
+    situation = _situation_instead(form, best, ranked)
+    if situation is not None:  # "I forgot to take it, what now?" Most people take ... → If you forget a dose, ...
+        return [situation]
     means = _means_instead(form, best, ranked)
     if means is not None:  # "How can I stop it?" X is a side effect ... → "To help prevent it:" and what follows
         return [means]
@@ -168,6 +177,24 @@ def _after_reply(candidate: Candidate, ranked: list[Candidate]) -> bool:
     return before is not None and bare_reply(before.shown)
 
 
+def _situation_instead(form: qf.QuestionForm, best: Candidate, ranked: list[Candidate]) -> Candidate | None:
+    """For a question that tells what the asker did ("I forgot to take my tablet ..."), whose best match
+    is not advice for it: a sentence at least a tenth as likely that opens "If you <that verb>" ("If you
+    forget a dose, take it ..."), or None."""
+    if not form.situation or cues.meets_situation(best.shown, form.situation):
+        return None
+    return next(
+        (
+            c
+            for c in ranked
+            if c.probability >= SITUATION_RATIO * best.probability
+            and on_the_question(c)
+            and cues.meets_situation(c.shown, form.situation)
+        ),
+        None,
+    )
+
+
 def _means_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     """For "how can I <verb> ...?" whose best match does not say how: the best sentence on the question
     that names the way to do it ("To help prevent it:", "... is the best way to prevent it"), or None."""
@@ -271,11 +298,12 @@ def _figure_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candida
     people", "for several months"): a sentence nearly as likely that gives the figure itself, or None."""
     if form.kind != qf.QUANTITY or _gives_figure(lead, form):
         return None
+    ratio = UNIT_SWAP_RATIO if form.unit else SWAP_RATIO
     return next(
         (
             c
             for c in ranked
-            if c.probability >= SWAP_RATIO * lead.probability
+            if c.probability >= ratio * lead.probability
             and c.signals.cosine >= SWAP_MIN_COSINE
             and _gives_figure(c, form)
         ),

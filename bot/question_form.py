@@ -199,6 +199,12 @@ _HOW_TO = re.compile(
 _WORKS = re.compile(
     r"^how\s+(?:do|does|did|can|could|will|would)\s+(?!i\b|we\b|you\b)(?:[\w-]+\s+){1,5}?(?:work|act)\b"
 )
+# "What job do the glands do?", "what role does X play?", "what does the drug do?", "what is it for?": what a
+# thing does is asked for (not "what do I do if ...?", a way to act).
+_ROLE = re.compile(
+    r"\bwhat\s+(?:job|role|function|purpose)s?\b|^what\s+(?:do|does|did)\s+(?!i\b|we\b|you\b)(?:[\w-]+\s+){1,4}?do\b"
+    r"(?!\s+(?:if|when|now|next|about|with)\b)|\bwhat\s+(?:is|are)\s+(?:(?!like\b)[\w-]+\s+){1,8}?for\s*\?*$"
+)
 # "stop it from happening", "keep it from coming back" say "prevent it" (the articles' word).
 _STOP_HAPPENING = re.compile(
     r"\b(?:stop|keep)\s+(?:[a-z-]+\s+){1,4}?(?:from\s+)?(?:happening|coming\s+back|starting)\b"
@@ -255,6 +261,8 @@ class QuestionForm:
     several: bool = False  # asks for things of a kind ("what symptoms ...?", "what are the downsides of X?")
     works: bool = False  # asks how a thing works ("how do the tablets work against the cancer?")
     how_to: bool = False  # asks how to do something ("how can I stop it?", "how can it be prevented?")
+    role: bool = False  # asks what a thing does ("what job do the glands do?", "what is it for?")
+    situation: tuple[str, ...] = ()  # base forms of what the asker says they did ("forget" of "I forgot to take ...")
     sides: tuple[str, ...] = ()  # the two things a comparison sets side by side ("dry", "moist desquamation")
 
 
@@ -286,6 +294,8 @@ def read_form(question: str) -> QuestionForm:
         to_ask=bool(_TO_ASK.search(text)),
         how_to=bool(_HOW_TO.search(text)),
         works=bool(_WORKS.search(text)),
+        role=bool(_ROLE.search(text)),
+        situation=situation_verbs(text),
         several=_asks_for_several(text),
         sides=sides_of(text) if form.comparison else (),
     )
@@ -312,6 +322,25 @@ def sides_of(text: str) -> tuple[str, ...]:
         if m:
             return (_ASKING.sub("", m.group("a"), count=1).strip(), m.group("b").strip())
     return ()
+
+
+# "I forgot ...", "I've missed ...", "if we skip ...": the asker's own situation, by its verb; stated, not
+# asked about ("can I eat ...?", "should I use ...?" ask what to do).
+_SAYS_I_DID = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:if|when|and|but|because|since|now|so)\s+)(?:i|we)(?:'ve|'d|\s+have|\s+had)?\s+"
+    r"(?:(?:just|already|accidentally|completely)\s+)?([a-z]+)"
+)
+
+
+def situation_verbs(question: str) -> tuple[str, ...]:
+    """Base forms of the verbs the asker uses of themselves ("forget" of "I forgot to take my tablet"),
+    light verbs aside ("I have", "I get", "I feel" say too little to match a sentence by)."""
+    found: list[str] = []
+    for word in _SAYS_I_DID.findall(question.lower()):
+        for base in lemmas(word).get("VERB", ()):
+            if base not in _LIGHT_VERBS and base not in _NOT_MAIN_VERBS and base not in found:
+                found.append(base)
+    return tuple(found)
 
 
 def main_verb(question: str) -> str:

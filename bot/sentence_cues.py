@@ -332,3 +332,18 @@ _SETTING_WORDS = frozenset({"in", "during", "after", "for", "when", "with", "on"
 def _name_pattern(words: list[str]) -> str:
     """The words in order, allowing plural -s and hyphens or spaces between them."""
     return r"[\s-]*".join(rf"{re.escape(w.rstrip('s'))}s?" for w in words)
+
+
+# "If you forget a dose, ...", "- if you have missed ...": advice for a situation, named by its verb.
+_IF_YOU = re.compile(
+    r"^\W*(?:but\s+|and\s+)?if\s+you(?:'ve|'re|\s+have|\s+had|\s+are)?\s+"
+    r"(?:(?:\w+ly|ever|still|do\s+not|don't)\s+)?([a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def meets_situation(sentence: str, verbs: Collection[str]) -> bool:
+    """Opens with "If you <verb>" for one of ``verbs`` (base forms): it says what to do in the
+    situation the asker describes ("If you forget a dose, ..." for "I forgot to take my tablet")."""
+    m = _IF_YOU.match(sentence)
+    return m is not None and bool(set(lemmas(m.group(1).lower()).get("VERB", ())) & set(verbs))

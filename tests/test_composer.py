@@ -1049,3 +1049,96 @@ def test_a_comparison_whose_best_compares_something_else_leads_with_the_one_on_w
     for share, leads in ((0.3, True), (0.1, False)):  # nearly as likely only
         found = _candidates(texts, [0.6, share])
         assert (_selected(qf.read_form(question), found, asked=question)[0] == texts[1]) is leads
+
+
+def _faq_retrieval(texts: list[str], closeness: list[float]):
+    """One passage of ``texts``, each sentence this close (cosine) to the query."""
+    from bot.types import Passage, Retrieval, StoredChunk, StoredSentence
+
+    query = np.eye(1, 8)[0]
+    ids = tuple(f"s{i}" for i in range(len(texts)))
+    sentences = {}
+    for i, (sid, text, cos) in enumerate(zip(ids, texts, closeness, strict=True)):
+        vector = cos * query + np.sqrt(1 - cos**2) * np.eye(1, 8, i + 1)[0]  # unit length, ``cos`` to the query
+        sentences[sid] = StoredSentence(sid, text, (), vector)
+    chunk = StoredChunk("c1", "doc", "Title", "Common questions", None, " ".join(texts), ids, (), 0)
+    return Retrieval("q", query, (), [Passage(chunk, 1.0, 0.5, 0.9, 0.0)], sentences=sentences)
+
+
+@pytest.mark.unit
+def test_the_reason_after_a_bare_reply_answers_only_a_yes_no_question():
+    """ "Will I get rot? No. Most gardens never do." answers "will I get rot?"-like questions; asked
+    "what makes rot more likely?", the article's question is another one, however close in words."""
+    from bot.candidates import candidates
+
+    retrieval = _faq_retrieval(
+        ["Will I definitely get root rot?", "No.", "Most gardens never get it, and good drainage helps."],
+        [0.9, 0.1, 0.5],
+    )
+    said = {c.shown: c.signals.asked for c in candidates(retrieval, qf.read_form("Will my garden get root rot?"))}
+    assert said["Most gardens never get it, and good drainage helps."] == pytest.approx(0.9)
+    said = {c.shown: c.signals.asked for c in candidates(retrieval, qf.read_form("What makes root rot more likely?"))}
+    assert said == {"Most gardens never get it, and good drainage helps.": 0.0}
+
+
+@pytest.mark.unit
+def test_how_many_units_leads_with_the_count_of_them_over_the_unit_in_words():
+    """ "How many weeks ...?": "for 2 to 4 weeks" over "within weeks", even when much less likely."""
+    form = qf.read_form("How many weeks will the daily sessions go on at the start?")
+    vague = _candidates(["Rot can start within weeks of planting, but most often in the first 2 years."], [0.9])
+    counted = _candidates(["At first, you spray 5 days a week for 2 to 4 weeks."], [0.04])
+    assert _selected(form, vague, counted)[0] == counted[0].shown
+    too_unlikely = _candidates(["At first, you spray 5 days a week for 2 to 4 weeks."], [0.01])
+    assert _selected(form, vague, too_unlikely)[0] == vague[0].shown
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("What job do the root hairs normally do in the plant?", True),
+        ("What role does nitrogen play for the leaves?", True),
+        ("what does the mulch do?", True),
+        ("What are the small white dots on the leaves for?", True),
+        ("What do I do if I forget to water?", False),
+        ("What is it like to wait for the harvest?", False),
+        ("What does NPK stand for?", False),
+    ],
+)
+def test_a_question_asking_what_a_thing_does(question, role):
+    assert qf.read_form(question).role is role
+
+
+@pytest.mark.unit
+def test_asked_what_a_thing_does_its_description_comes_with_what_it_does():
+    form = qf.read_form("What job do the root hairs do in the plant?")
+    texts = [
+        "Root hairs are thin threads on the tips of the roots.",
+        "They take up water from the soil.",
+        "Prune in May.",
+    ]
+    assert _selected(form, _candidates(texts, [0.8, 0.01, 0.01])) == texts[:2]
+    # The sentence after must go on about the thing described ("They ..."), not change the subject.
+    other = [texts[0], "Water in the morning.", "Prune in May."]
+    assert _selected(form, _candidates(other, [0.8, 0.01, 0.01])) == texts[:1]
+
+
+@pytest.mark.unit
+def test_the_situation_the_asker_describes_is_read_by_its_verb():
+    assert qf.read_form("I forgot to water the seedlings this morning, what do I do now?").situation == ("forget",)
+    assert qf.read_form("What do I do if I miss a feed?").situation == ("miss",)
+    assert qf.read_form("I've got a shed, is that enough?").situation == ()  # a light verb says too little
+    assert qf.read_form("wat can i eat in the morning?").situation == ()  # asked about, not stated
+    assert cues.meets_situation("If you forget a feed, give it as soon as you remember.", ("forget",))
+    assert cues.meets_situation("- If you have missed a feed, do not double the next.", ("miss",))
+    assert not cues.meets_situation("Most people forget a feed now and then.", ("forget",))
+
+
+@pytest.mark.unit
+def test_advice_for_the_situation_the_asker_describes_leads():
+    form = qf.read_form("I forgot to feed the tomatoes this morning, what do I do now?")
+    near = _candidates(["Most people feed tomatoes for 3 to 6 months."], [0.5])
+    advice = _candidates(["If you forget a feed, give it as soon as you remember on the same day."], [0.08])
+    assert _selected(form, near, advice)[0] == advice[0].shown
+    asked = qf.read_form("How long do people feed tomatoes?")  # no situation told: the best match leads
+    assert _selected(asked, near, advice)[0] == near[0].shown
