@@ -120,15 +120,7 @@ def _settles_instead(
         if denial is not None:
             return denial
     # Naming more of the question is weaker evidence than a "no" to it: only a nearly as likely sentence.
-    named = len(terms_found(asked, terms(best.shown)))
-    return next(
-        (
-            c
-            for c in near
-            if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
-        ),
-        None,
-    )
+    return _names_more_of(asked, best, near)
 
 
 def _compares_instead(
@@ -148,15 +140,7 @@ def _compares_instead(
         if cues.sets_side_by_side(c.shown) and on_the_question(c) and not opens_with_reply(c.shown)
     ]
     if cues.says_which_is_more(best.shown):
-        named = len(terms_found(asked, terms(best.shown)))
-        return next(
-            (
-                c
-                for c in comparing
-                if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
-            ),
-            None,
-        )
+        return _names_more_of(asked, best, comparing)
     return next(
         (
             c
@@ -166,6 +150,20 @@ def _compares_instead(
                 c.probability >= COMPARE_RATIO * best.probability
                 and (c.passage is best.passage or c.signals.context_cosine >= best.signals.context_cosine)
             )
+        ),
+        None,
+    )
+
+
+def _names_more_of(asked: Collection[str], best: Candidate, among: list[Candidate]) -> Candidate | None:
+    """The first of ``among`` at least a quarter as likely as ``best`` that names more of the question's
+    terms than it does, or None."""
+    named = len(terms_found(asked, terms(best.shown)))
+    return next(
+        (
+            c
+            for c in among
+            if c.probability >= SWAP_RATIO * best.probability and len(terms_found(asked, terms(c.shown))) > named
         ),
         None,
     )
