@@ -102,7 +102,7 @@ def select(
     needs; then a near-equal with news. ``asked``: the question's terms (``bot.text.terms``)."""
     chosen = opening(form, ranked, asked)
     lead = chosen[0]
-    chosen = _withantecedent(form, chosen, ranked, asked)
+    chosen = _with_antecedent(form, chosen, ranked, asked)
     after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
@@ -148,7 +148,7 @@ def select(
     return chosen
 
 
-def _withantecedent(
+def _with_antecedent(
     form: qf.QuestionForm, chosen: list[Candidate], ranked: list[Candidate], asked: Collection[str]
 ) -> list[Candidate]:
     """The lead with the sentence it points back to ("This is called X." needs it, first), unless
