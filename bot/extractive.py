@@ -20,7 +20,16 @@ import numpy as np
 
 from bot import question_form as qf
 from bot import sentence_cues as cues
-from bot.candidates import Candidate, antecedent, bare_reply, below_in_list, candidates, is_question, neighbour
+from bot.candidates import (
+    MAX_LIST_ITEMS,
+    Candidate,
+    antecedent,
+    bare_reply,
+    below_in_list,
+    candidates,
+    is_question,
+    neighbour,
+)
 from bot.opening import names_the_asked, on_the_question, opening
 from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back
 from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
@@ -40,6 +49,7 @@ NEED_RATIO = 0.1
 ROOM_FOR_THIRD = 30
 PLAIN_GRADE, PLAIN_WEIGHT = 10.0, 0.05  # see ExtractiveComposer.rank
 DUPLICATE_COSINE = 0.8  # two sentences this close say the same thing
+LIST_WORDS = 60  # a list asked for ("what are the signs?") is quoted whole up to this many words
 
 
 class ExtractiveComposer:
@@ -103,6 +113,8 @@ def select(
     chosen = opening(form, ranked, asked)
     lead = chosen[0]
     chosen = _with_antecedent(form, chosen, ranked, asked)
+    if form.several:  # "What symptoms ...?" answered from a list: the whole list, when it is short
+        chosen = _whole_list(chosen, ranked)
     after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
@@ -162,6 +174,24 @@ def _with_antecedent(
     if (form.kind in _ASKED_OF_IT and names_the_asked(chosen[0].shown, asked)) or _names_the_defined(form, chosen[0]):
         return [*chosen, before] if len(chosen) == 1 else chosen
     return [before, *chosen]
+
+
+def _whole_list(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
+    """A chosen list lead-in ("X can cause:") with every item of its list after it, when there are at
+    least two and the lot has at most ``LIST_WORDS`` words (then it is the answer; else ``chosen``)."""
+    lead_in = next((c for c in chosen if announces(c.shown) and c.shown.rstrip().endswith(":")), None)
+    if lead_in is None:
+        return chosen
+    items = []
+    for step in range(1, MAX_LIST_ITEMS + 1):
+        item = neighbour(lead_in, ranked, step)
+        if item is None or not is_list_item(item.shown):
+            break
+        items.append(item)
+    block = [lead_in, *items]
+    if len(items) < 2 or _words(block) > LIST_WORDS:
+        return chosen
+    return [*block, *(c for c in chosen if not _quoted(c, block))]
 
 
 def _same_article(a: Candidate, b: Candidate) -> bool:

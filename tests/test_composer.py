@@ -999,8 +999,13 @@ def test_asked_for_things_an_item_of_a_list_of_them_leads_under_its_lead_in():
     ]
     found = _candidates(texts, [0.6, 0.01, 0.3, 0.09])
     chosen = _selected(qf.read_form("What symptoms would leaf blight give a plant?"), found)
-    assert chosen[:2] == texts[1:3]
+    assert chosen[:3] == texts[1:]  # a short list is quoted whole
     assert _selected(qf.read_form("What is leaf blight?"), found)[0] == texts[0]
+    # A long one: the likeliest item under its lead-in.
+    long_item = "- " + " ".join(["yellow"] * 60) + " leaves."
+    found = _candidates([*texts, long_item], [0.6, 0.01, 0.3, 0.08, 0.01])
+    chosen = _selected(qf.read_form("What symptoms would leaf blight give a plant?"), found)
+    assert chosen[:2] == texts[1:3] and long_item not in chosen
 
 
 @pytest.mark.unit
