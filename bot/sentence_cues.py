@@ -277,10 +277,15 @@ def _bases(word: str) -> tuple[str, ...]:
 
 
 def counts_unit(sentence: str, unit: str) -> bool:
-    """States a number of the unit asked for ("5 days", "two weeks", "8 cups")."""
+    """States a number of the unit asked for ("5 days", "two weeks", "8 cups"), or an amount of the
+    thing asked for ("2 litres of fluid" for "how much fluid")."""
     if not unit:
         return False
-    return bool(re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}|a|an|one))\W*(?:\w+\W+)?{re.escape(unit)}s?\b", sentence, re.I))
+    named = rf"{re.escape(unit)}s?\b"
+    return bool(
+        re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}|a|an|one))\W*(?:\w+\W+)?{named}", sentence, re.I)
+        or re.search(rf"(?:\d|\b(?:{_NUMBER_WORDS}))\W*(?:\w+\W+){{1,2}}?of\W+{named}", sentence, re.I)
+    )
 
 
 def singles_out(text: str) -> bool:

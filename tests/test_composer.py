@@ -838,6 +838,9 @@ def test_superlative_origin_verb_and_unit_signals():
     assert cues.counts_unit("Most people have it 5 days a week.", "day") and not cues.counts_unit(
         "It lasts 5 weeks.", "day"
     )
+    # "how much water": an amount of it ("about 2 litres) of water"), not "a lot of water"
+    assert cues.counts_unit("Drink 8 glasses (about 2 litres) of water a day.", "water")
+    assert not cues.counts_unit("Drink a lot of water.", "water")
     assert cues.gives_reason("The cold narrows the vessels, so less of the drug arrives.")
     assert cues.gives_measure("Replace your toothbrush every month.", "share")
     assert not cues.gives_measure("Every patient is different.", "share")
