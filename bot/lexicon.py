@@ -498,7 +498,8 @@ _LINKING_VERBS = frozenset(
 )
 
 
-_DEGREE_WORDS = frozenset(_words("so too very quite really more less most least rather pretty extremely"))
+# "my stomach is this unsettled": "this"/"that" of degree, before an adjective that ends the clause
+_DEGREE_WORDS = frozenset(_words("so too very quite really more less most least rather pretty extremely this that"))
 _COMPLEMENT_WORDS = frozenset(_words("to of about with for than that"))
 
 

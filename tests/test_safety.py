@@ -610,6 +610,7 @@ def test_words_that_only_say_how_it_is_asked_are_not_topics():
     # ... also after "are" ("how are varicose veins treated?"), but not before a time ("lethargic today").
     assert [u.word for u in lexicon.unknown_terms("How are varicose veins treated these days?")] == ["varicose"]
     assert lexicon.unknown_terms("can I eat soft food when I feel lethargic today?") == []
+    assert lexicon.unknown_terms("how often should I eat soft food while my tube is this unsettled?") == []
     # The question's own verb ("does the clot latch onto") and an adjective of degree or with its
     # complement ("so prone to") say how it is asked.
     assert "latch" not in [u.word for u in lexicon.unknown_terms("Which part of the tube does a clot latch onto?")]

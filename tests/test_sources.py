@@ -33,6 +33,8 @@ from bot.verify import find_problem
         ("When were the cells produced?", False),
         # Everyday wordings for making and publishing, only of something that names a document.
         ("Who put together the leaflet on kidney care?", True),
+        ("Who put this kidney fact sheet together?", True),
+        ("Who put the team together?", False),
         ("What year did the advice on kidney care come out?", True),
         ("When did the clinic bring out this kidney information?", True),  # the publisher as the subject
         ("Who's behind this page about kidney care?", True),
