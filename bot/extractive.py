@@ -30,7 +30,7 @@ from bot.candidates import (
     is_question,
     neighbour,
 )
-from bot.opening import names_the_asked, on_the_question, opening
+from bot.opening import names_the_asked, on_the_question, opening, stands_for_unseen
 from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back
 from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
 from bot.rendering import render
@@ -152,7 +152,11 @@ def select(
             ranked,
             chosen,
             max_words,
-            lambda c: c.probability >= FOLLOW_RATIO * lead.probability and _same_article(c, lead),
+            lambda c: (
+                c.probability >= FOLLOW_RATIO * lead.probability
+                and _same_article(c, lead)
+                and not stands_for_unseen(c, ranked, asked)
+            ),
         )
         if pick is None:
             break

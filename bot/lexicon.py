@@ -145,6 +145,7 @@ LAY_TERMS = frozenset(
     hospitalisation hospitalization hospitalised hospitalized admission inpatient overnight
     neurological neurologic nerve nerves brain swelling inflammation temperature temp feverish chills storm
     pill pills tablet tablets capsule capsules
+    tummy tummies belly bellies bug bugs
     """
     )
 )
@@ -445,9 +446,12 @@ def _aside(asked: str) -> set[str]:
     for part in parts[:opening]:
         found.update(w.lower() for w in LETTER_RUN.findall(part))
     found -= {w.lower() for part in parts[opening:] for w in LETTER_RUN.findall(part)}
-    for m in _PLACE_PHRASE.finditer(asked):
-        found.update(w.lower() for w in LETTER_RUN.findall(m.group("place")))
-    return found
+    return found | place_words(asked)
+
+
+def place_words(asked: str) -> set[str]:
+    """The words of the question's place phrases ("on the sofa", "in the cupboard"): where, not what."""
+    return {w.lower() for m in _PLACE_PHRASE.finditer(asked) for w in LETTER_RUN.findall(m.group("place"))}
 
 
 def question_part(text: str) -> str:

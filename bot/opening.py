@@ -35,6 +35,8 @@ def opening(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[st
     """The sentence that answers first (and the best match after it, when that is only the rule a
     reason explains): the ranker's best, unless the question's form asks for something it lacks."""
     best = ranked[0]
+    if stands_for_unseen(best, ranked, asked):  # "This drug can ..." under a label the question does not name
+        best = next((c for c in ranked[1:] if on_the_question(c) and not stands_for_unseen(c, ranked, asked)), best)
     if form.to_ask:  # "What should I ask my team?": the best of the articles' lists of questions
         listed = next((c for c in ranked if is_question(c.shown)), None)
         if listed is not None and listed.probability >= SWAP_RATIO * best.probability:
@@ -91,11 +93,17 @@ def _reason_after(
                 or (c.probability >= SWAP_RATIO * lead.probability and _brings_about(c, form))
             )
             and on_the_question(c)
+            and not _item_beside(c, lead)  # "- milk, if it makes X worse" explains milk, not the item asked about
             and (cues.explains(c.shown) or cues.names_cause(c.shown) or _brings_about(c, form))
             and (not sums_up_before(c.shown) or names_the_asked(c.shown, asked))
         ),
         None,
     )
+
+
+def _item_beside(candidate: Candidate, item: Candidate) -> bool:
+    """Is ``candidate`` another item of the list ``item`` is in (same passage, both list items)?"""
+    return candidate.passage is item.passage and is_list_item(candidate.shown) and is_list_item(item.shown)
 
 
 def _settles_instead(
@@ -137,7 +145,10 @@ def _compares_instead(
     comparing = [
         c
         for c in ranked[1:]
-        if cues.sets_side_by_side(c.shown) and on_the_question(c) and not opens_with_reply(c.shown)
+        if cues.sets_side_by_side(c.shown)
+        and on_the_question(c)
+        and not opens_with_reply(c.shown)
+        and _names_a_side(form, c)
     ]
     if cues.says_which_is_more(best.shown):
         return _names_more_of(asked, best, comparing)
@@ -153,6 +164,17 @@ def _compares_instead(
         ),
         None,
     )
+
+
+def _names_a_side(form: qf.QuestionForm, candidate: Candidate) -> bool:
+    """Does ``candidate`` name a word of either side the question sets side by side ("how is A different
+    from B?"), one not both sides share? "The dose is different from the one on the packet" compares
+    two other things. True when the question names no two sides."""
+    if len(form.sides) != 2:
+        return True
+    a, b = (set(terms(side)) for side in form.sides)
+    own = (a - b) | (b - a)
+    return not own or bool(terms_found(own, terms(candidate.shown)))
 
 
 def _names_more_of(asked: Collection[str], best: Candidate, among: list[Candidate]) -> Candidate | None:
@@ -272,6 +294,17 @@ def _announces_the_asked(
 def _brings_about(candidate: Candidate, form: qf.QuestionForm) -> bool:
     """For "what causes X?": says what brings X about ("... can trigger ... X")."""
     return bool(form.subject) and cues.brings_about(candidate.shown, form.subject)
+
+
+def stands_for_unseen(candidate: Candidate, ranked: list[Candidate], asked: Collection[str]) -> bool:
+    """Opens its passage with a demonstrative ("This drug can cause ...", "These are ...") that stands
+    for what the reader is not shown: a run-in label ("Section: Label") the question names no word of,
+    or a sentence of the passage before. Quoted first, it reads as about what the question named."""
+    if candidate.signals.position != 0 or not sums_up_before(candidate.shown):
+        return False
+    section = candidate.passage.chunk.section
+    label = section.rsplit(": ", 1)[1] if ": " in section else ""
+    return not terms_found(set(terms(label)), asked)  # "oral rehydration drink" names "Oral rehydration solution"
 
 
 def on_the_question(candidate: Candidate) -> bool:

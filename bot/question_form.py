@@ -32,6 +32,8 @@ _LAY = (
     (r"\bwhats\b|\bwhat's\b", "what is"),
     (r"^r\b", "are"),
     (r"\bu\b", "you"),
+    # "best known for", "best understood": how well a thing is known, not a choice of the best one.
+    (r"\bbest[- ](known|understood|remembered|recogni[sz]ed|described|documented|studied)\b", r"well \1"),
 )
 # "How long / how often / how much ..." and the kind of figure each wants.
 _MEASURES = (

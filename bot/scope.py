@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.lexicon import Lexicon, Unknown
+from bot.lexicon import Lexicon, Unknown, english_zipf, place_words
 from bot.triage import nearest_mean
 from bot.types import Retrieval
 
@@ -48,6 +48,9 @@ EVERYDAY_MARGIN = 0.10
 #: A refused question below this margin and similarity, naming no domain term, is small talk.
 OFF_TOPIC_MARGIN = -0.05
 OFF_TOPIC_SENTENCE = 0.40
+#: An article word rarer in English than this is a name (a drug, a product: "loperamide" 1.7), not a
+#: plain word of the subject ("bowel" 3.6, "injection" 4.0).
+NAME_ZIPF = 2.5
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,21 @@ def _beside_the_point(
     }
 
 
+def _scene_around_a_name(
+    question: str,
+    everyday: Sequence[str],
+    domain: Sequence[str],
+    health_topics: Callable[[list[str]], list[str]] | None,
+) -> bool:
+    """Does the question name a thing only the articles name (a drug or product name, rarer in English
+    than ``NAME_ZIPF``), while its everyday unknown words only say where ("I've got in the cupboard") and
+    name no health topic? Then it asks about that thing."""
+    if health_topics is None or not any(english_zipf(word) < NAME_ZIPF for word in domain):
+        return False
+    placed = place_words(question)
+    return set(everyday) <= placed and not health_topics(list(everyday))
+
+
 @dataclass(frozen=True)
 class Verdict:
     covered: bool
@@ -152,6 +170,8 @@ def judge(
         return refuse("no passages")
     if rare:
         return refuse(f"the articles never mention {', '.join(rare)}")
+    if everyday and _scene_around_a_name(question, everyday, domain, health_topics):
+        everyday = []  # "can I take the <drug> I've got in the cupboard?": judged as if on the drug alone
     if everyday:
         floor = EVERYDAY_SENTENCE_FLOOR
         if SENTENCE_FLOOR <= sentence < floor and margin >= EVERYDAY_MARGIN:  # only then can it matter

@@ -74,6 +74,9 @@ _TWO_FOR_TO = re.compile(
     re.IGNORECASE,
 )
 
+# "do/does/did" and its subject's first word, just before "<word> 2 <verb>": the verb is the one "do" needs.
+_DO_SUPPORT = re.compile(r"\b(?:do|does|did)\s+(?:the\s+|a\s+|an\s+|my\s+|your\s+|this\s+|that\s+)?$", re.I)
+
 
 def respell_slips(text: str) -> tuple[str, list[tuple[str, str]]]:
     """The text with real words typed for others put right, and the (typed, meant) pairs."""
@@ -86,6 +89,8 @@ def respell_slips(text: str) -> tuple[str, list[tuple[str, str]]]:
         verb = m.group("verb")
         if verb.lower() not in lemmas(verb.lower()).get("VERB", ()):
             return m.group(0)  # "grade 2 rash": not a verb's base form
+        if _DO_SUPPORT.search(m.string, 0, m.start()):
+            return m.group(0)  # "what does grade 2 mean": the verb "does" needs; "2" numbers its subject
         changes.append(("2", "to"))
         return f"{m.group('before')}to {verb}"
 

@@ -401,7 +401,9 @@ _CARE_VERBS = (
     # the same in the progressive: "should I be wearing ...?"
     "drinking|eating|rinsing|gargling|brushing|flossing|washing|showering|bathing|shaving|wearing|leaving|keeping|"
     "using|putting|applying|avoiding|cleaning|moisturising|moisturizing|covering|sleeping|resting|storing|carrying|"
-    "bringing|showing|telling|staying|travelling|traveling"
+    "bringing|showing|telling|staying|travelling|traveling|"
+    # what a handout says to cut back on: "do I have to give up my coffee?"
+    "give up|giving up|cut out|cutting out|cut down on|cutting down on"
 )
 _SELF_CARE = re.compile(
     r"\b(?:should|must|(?:do|does|will|would) (?:i|we|my \w+|he|she|they) (?:need|have) to|(?:i|we|my \w+|he|she|they) "
@@ -411,7 +413,11 @@ _SELF_CARE = re.compile(
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
     # the same asked after the slip is told: "I forgot to take my tablets, what do I do now?"
     r"\b(?:i|we)(?: have|'ve)? (?:forgot|forgotten|missed)\b[^?.!]*?\bwhat (?:do|should|must) (?:i|we) do\b|"
-    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)"
+    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)|"
+    # "is it OK for me to use wipes?" asks the same as "should I use wipes?"
+    r"\bis it (?:ok|okay|alright|all right|fine) (?:for (?:me|us|him|her|them|my \w+) )?to (?:still |also |just )?(?:"
+    + _CARE_VERBS
+    + r")\b"
 )
 _WHEN_TREATED = re.compile(
     r"\b(?:(?:after|during|while (?:on|having|getting)|since|before|following)|(?:when|once|after) "

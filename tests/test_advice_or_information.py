@@ -47,6 +47,8 @@ pytestmark = pytest.mark.unit
         "how can I stop it from happening?",  # prevention, not stopping a treatment
         "I forgot to take my tablets this morning, what do I do now?",  # "what do I do if I forget", told first
         "I'm on the injections, whereabouts on my leg should I put them?",  # a place the handout shows
+        "is it OK for me to use wet wipes on the sore skin?",  # "should I use ...?" in other words
+        "do I have to give up my cup of tea while my stomach is upset?",  # what the handout says to cut back on
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -81,6 +83,8 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "I missed my chemo, what do I do now?",  # a treatment missed: the team decides
         "where should I have the treatment?",  # a place for a treatment: a choice of centre
         "where should I get treated, here or abroad?",
+        "is it OK for me to stop my chemo for a week?",
+        "do I have to give up my treatment if I get a rash?",
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):

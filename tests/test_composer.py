@@ -110,10 +110,20 @@ def test_what_is_the_something_is_not_a_definition(question):
         ("Is the number of doses the same or not?", False),  # "number" is a noun, not "more numb"
         ("Is A approved?", False),
         ("What is A?", False),
+        ("Which sprays are best known for harming bees?", False),  # how well known, not which is best
+        ("Which spray works best on mould?", True),
     ],
 )
 def test_comparisons_are_recognised(question, comparison):
     assert qf.read_form(question).comparison is comparison
+
+
+@pytest.mark.unit
+def test_best_known_singles_nothing_out():
+    assert not qf.read_form("Which pests are best known for eating roses?").superlative
+    assert not qf.read_form("Which soils are best-known for holding water?").superlative
+    assert qf.read_form("Which pest is the best known?").superlative is False  # "well known": no choice
+    assert qf.read_form("Which soil is best for roses?").superlative
 
 
 @pytest.mark.unit
@@ -1150,3 +1160,50 @@ def test_advice_for_the_situation_the_asker_describes_leads():
     assert _selected(form, near, advice)[0] == advice[0].shown
     asked = qf.read_form("How long do people feed tomatoes?")  # no situation told: the best match leads
     assert _selected(asked, near, advice)[0] == near[0].shown
+
+
+def _labelled(texts: list[str], shares: list[float], section: str) -> list:
+    """``_candidates`` of a passage under ``section`` ("Heading: Label" for a run-in label)."""
+    from bot.types import StoredChunk
+
+    found = _candidates(texts, shares)
+    chunk = replace(found[0].passage.chunk, section=section)
+    assert isinstance(chunk, StoredChunk)
+    passage = replace(found[0].passage, chunk=chunk)
+    return [replace(c, passage=passage) for c in found]
+
+
+@pytest.mark.unit
+def test_a_sentence_standing_for_a_label_the_question_does_not_name_does_not_lead():
+    """ "This spray ..." opens a passage under the run-in label "Copper": asked about sulphur, it reads
+    as about sulphur; another sentence leads and it is not added. Asked about copper, it leads."""
+    texts = ["This spray can scorch young leaves.", "Sulphur sprays can also scorch leaves in hot sun."]
+    found = _labelled(texts, [0.8, 0.2], "Sprays that can harm plants: Copper")
+    question = "How can sulphur sprays harm my plants?"
+    assert _selected(qf.read_form(question), found, asked=question) == texts[1:]
+    question = "Can copper spray harm my plants?"
+    assert _selected(qf.read_form(question), found, asked=question)[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_a_why_is_not_answered_by_another_item_of_the_same_list():
+    """ "- milk, if it makes X worse" gives the reason for milk, not for the item the "why" asks about."""
+    texts = [
+        "For a while, it may help to cut down on:",
+        "- salty snacks, which hold water in the leaves;",
+        "- strong feeds, if they seem to make the wilting worse.",
+    ]
+    form = qf.read_form("Why would salty snacks be a problem for wilting plants?")
+    quoted = _selected(form, _candidates(texts, [0.02, 0.8, 0.1]))
+    assert quoted[:2] == texts[:2]
+
+
+@pytest.mark.unit
+def test_a_comparison_is_not_led_by_a_sentence_comparing_two_other_things():
+    """ "The dose is different from the one on the packet" compares, but neither side asked about."""
+    texts = [
+        "Early blight starts on the old leaves within a week of rain.",
+        "The dose of spray for blight is often different from the dose on the bottle.",
+    ]
+    form = qf.read_form("How is blight on the old leaves different from blight that turns up on the fruit?")
+    assert _selected(form, _candidates(texts, [0.6, 0.3]))[0] == texts[0]

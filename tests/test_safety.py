@@ -715,7 +715,9 @@ def test_real_words_typed_for_others_are_fixed_from_the_words_around_them():
 
     assert respell_slips("wats the number 2 ring if it gets worse")[0] == "wats the number to ring if it gets worse"
     assert respell_slips("how 2 stop it")[0] == "how to stop it"
-    for kept in ("I take 2 tablets a day", "grade 2 rash on my arm", "type 2 diabetes", "is day 2 the worst?"):
+    kept_numbers = ("I take 2 tablets a day", "grade 2 rash on my arm", "type 2 diabetes", "is day 2 the worst?")
+    # "does" needs the verb after "grade 2": the "2" numbers the subject ("what does stage 2 involve?")
+    for kept in (*kept_numbers, "what does grade 2 mean?", "what does stage 2 involve?"):
         assert respell_slips(kept) == (kept, [])
     lexicon = Lexicon(["You sign the consent form. Since then the site is the same size."])
     assert lexicon.correct("do i have to sine a form")[0] == "do i have to sign a form"
@@ -738,6 +740,40 @@ def test_words_that_set_the_scene_are_marked_aside():
     assert aside("will I pay for petrol and parking?") == {"petrol": (False, "parking")}
     assert aside("does a clot cause weight gain?") == {"weight": (False, "")}
     assert aside("going on holiday, does a clot cause weight gain?")["weight"] == (False, "")
+
+
+@pytest.mark.unit
+def test_a_place_phrase_around_a_name_of_the_articles_is_no_topic():
+    """ "the Xyzomab I've got in the cupboard": a name only the articles use, and an everyday word
+    that only says where; judged as if the word were not there. Not for a plain word of the articles
+    ("bowel"), nor for a place word that names a health topic, nor for a word outside a place phrase."""
+    from bot.lexicon import Lexicon
+    from bot.scope import judge
+    from bot.types import Passage, Retrieval, StoredChunk
+
+    lexicon = Lexicon(["Xyzomab can upset the bowel. Take xyzomab with food. The bowel can be sore."])
+    chunk = StoredChunk("c1", "doc", "Title", "Section", None, "Some text.", ("s1",), (), 0)
+    passage = Passage(chunk, 0.41, 0.41, 0.41, 0.0)
+    far = Retrieval("q", np.zeros(3), (), [passage])  # sentence similarity 0.41: below 0.55
+
+    def topics(words: list[str]) -> list[str]:
+        return [w for w in words if w in {"breast"}]
+
+    def covered(question: str) -> bool:
+        return judge(question, far, lexicon, margin=0.08, health_topics=topics).covered
+
+    assert covered("can I take the Xyzomab I've got in the cupboard?")
+    assert not covered("does the bowel test kit come in the mail?")  # "bowel" is no name
+    assert not covered("can Xyzomab start a lump in the breast?")  # a health topic
+    assert not covered("can I take Xyzomab with a sniffle?")  # what it asks about, not where
+
+
+@pytest.mark.unit
+def test_lay_words_for_the_belly_and_germs_are_known():
+    from bot.lexicon import Lexicon
+
+    lexicon = Lexicon(["Wash your hands to stop germs spreading."])
+    assert not lexicon.unknown_terms("do germs cause tummy bugs?")
 
 
 @pytest.mark.unit
