@@ -115,7 +115,7 @@ def select(
     chosen = _with_antecedent(form, chosen, ranked, asked)
     if form.several:  # "What symptoms ...?" answered from a list: the whole list, when it is short
         chosen = _whole_list(chosen, ranked)
-    after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) else None
+    after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) or _explained_next(form, lead, ranked) else None
     if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
         chosen.append(after)
     elif (form.course or form.role) and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does
@@ -223,6 +223,15 @@ def _goes_on(lead: Candidate, ranked: list[Candidate]) -> bool:
         return True
     after = neighbour(lead, ranked, +1)
     return after is not None and is_list_item(lead.shown) and not is_list_item(after.shown)
+
+
+def _explained_next(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> bool:
+    """For a "why" whose lead says only what happens ("Treatment can damage the lining."): does the
+    sentence after it say why, in so many words ("The cells are replaced every few days, so ...")?"""
+    if form.kind != qf.REASON or cues.states_cause(lead.shown) or cues.names_cause(lead.shown):
+        return False
+    after = neighbour(lead, ranked, +1)
+    return after is not None and cues.states_cause(after.shown) and on_the_question(after)
 
 
 def _other_side(

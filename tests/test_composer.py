@@ -1207,3 +1207,17 @@ def test_a_comparison_is_not_led_by_a_sentence_comparing_two_other_things():
     ]
     form = qf.read_form("How is blight on the old leaves different from blight that turns up on the fruit?")
     assert _selected(form, _candidates(texts, [0.6, 0.3]))[0] == texts[0]
+
+
+@pytest.mark.unit
+def test_a_why_whose_lead_only_says_what_happens_brings_the_next_sentence_that_says_why():
+    texts = [
+        "Frost can damage young leaves.",
+        "Their cells are thin and full of water, so they burst easily when ice forms.",
+        "Many plants are hurt by frost.",
+    ]
+    form = qf.read_form("Why does frost hurt young leaves so much?")
+    assert _selected(form, _candidates(texts, [0.6, 0.03, 0.3]))[:2] == texts[:2]
+    # A lead that says why already ("because ...") needs no more.
+    said = ["Frost hurts young leaves because their cells are thin.", *texts[1:]]
+    assert texts[1] not in _selected(form, _candidates(said, [0.6, 0.03, 0.3]))
