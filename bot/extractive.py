@@ -155,7 +155,7 @@ def select(
             lambda c: (
                 c.probability >= FOLLOW_RATIO * lead.probability
                 and _same_article(c, lead)
-                and not stands_for_unseen(c, ranked, asked)
+                and not stands_for_unseen(c, asked)
             ),
         )
         if pick is None:

@@ -35,8 +35,8 @@ def opening(form: qf.QuestionForm, ranked: list[Candidate], asked: Collection[st
     """The sentence that answers first (and the best match after it, when that is only the rule a
     reason explains): the ranker's best, unless the question's form asks for something it lacks."""
     best = ranked[0]
-    if stands_for_unseen(best, ranked, asked):  # "This drug can ..." under a label the question does not name
-        best = next((c for c in ranked[1:] if on_the_question(c) and not stands_for_unseen(c, ranked, asked)), best)
+    if stands_for_unseen(best, asked):  # "This drug can ..." under a label the question does not name
+        best = next((c for c in ranked[1:] if on_the_question(c) and not stands_for_unseen(c, asked)), best)
     if form.to_ask:  # "What should I ask my team?": the best of the articles' lists of questions
         listed = next((c for c in ranked if is_question(c.shown)), None)
         if listed is not None and listed.probability >= SWAP_RATIO * best.probability:
@@ -296,14 +296,13 @@ def _brings_about(candidate: Candidate, form: qf.QuestionForm) -> bool:
     return bool(form.subject) and cues.brings_about(candidate.shown, form.subject)
 
 
-def stands_for_unseen(candidate: Candidate, ranked: list[Candidate], asked: Collection[str]) -> bool:
+def stands_for_unseen(candidate: Candidate, asked: Collection[str]) -> bool:
     """Opens its passage with a demonstrative ("This drug can cause ...", "These are ...") that stands
-    for what the reader is not shown: a run-in label ("Section: Label") the question names no word of,
-    or a sentence of the passage before. Quoted first, it reads as about what the question named."""
+    for what the reader is not shown: the run-in label ("Heading: Label") or heading above it, when the
+    question names no word of it. Quoted first, it reads as about what the question named."""
     if candidate.signals.position != 0 or not sums_up_before(candidate.shown):
         return False
-    section = candidate.passage.chunk.section
-    label = section.rsplit(": ", 1)[1] if ": " in section else ""
+    label = candidate.passage.chunk.section.rsplit(": ", 1)[-1]
     return not terms_found(set(terms(label)), asked)  # "oral rehydration drink" names "Oral rehydration solution"
 
 
