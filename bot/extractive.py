@@ -116,7 +116,7 @@ def select(
     if form.several:  # "What symptoms ...?" answered from a list: the whole list, when it is short
         chosen = _whole_list(chosen, ranked)
     after = neighbour(lead, ranked, +1) if _goes_on(lead, ranked) or _explained_next(form, lead, ranked) else None
-    if after is not None:  # "No." needs the sentence that says why, "X is different from Y." how
+    if after is not None and not _quoted(after, chosen):  # "No." needs the sentence that says why, "X differs." how
         chosen.append(after)
     elif (form.course or form.role) and len(chosen) == 1:  # "What happens in X?" X is ... → then what it does
         after = neighbour(lead, ranked, +1)

@@ -230,6 +230,8 @@ def _asks_for_several(text: str) -> bool:
     m = _WHAT_NOUN.match(text)
     if m is None:
         return False
+    if (m.group("kind") or "").endswith("s"):
+        return True  # "which kinds of chemo ...?": several kinds, whatever the noun after
     words = [*m.group("words").split(), "", ""]
     # after "what are the" the noun may follow one word that qualifies it ("the warning signs")
     for at in range(2 if m.group("are") else 1):

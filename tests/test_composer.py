@@ -1013,6 +1013,9 @@ def test_asked_for_things_an_item_of_a_list_of_them_leads_under_its_lead_in():
     found = _candidates(texts, [0.6, 0.01, 0.3, 0.09])
     chosen = _selected(qf.read_form("What symptoms would leaf blight give a plant?"), found)
     assert chosen[:3] == texts[1:]  # a short list is quoted whole
+    # ... also when the lead-in itself leads (each item once)
+    lead_in_first = _candidates(texts, [0.2, 0.6, 0.1, 0.1])
+    assert _selected(qf.read_form("What kinds of damage does leaf blight do?"), lead_in_first)[:3] == texts[1:]
     assert _selected(qf.read_form("What is leaf blight?"), found)[0] == texts[0]
     # A long one: the likeliest item under its lead-in.
     long_item = "- " + " ".join(["yellow"] * 60) + " leaves."
