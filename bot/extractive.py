@@ -183,7 +183,7 @@ def _with_antecedent(
 def _whole_list(chosen: list[Candidate], ranked: list[Candidate]) -> list[Candidate]:
     """A chosen list lead-in ("X can cause:") with every item of its list after it, when there are at
     least two and the lot has at most ``LIST_WORDS`` words (then it is the answer; else ``chosen``)."""
-    lead_in = next((c for c in chosen if announces(c.shown) and c.shown.rstrip().endswith(":")), None)
+    lead_in = next((c for c in chosen if c.shown.rstrip().endswith(":")), None)
     if lead_in is None:
         return chosen
     items = []

@@ -47,7 +47,7 @@ def resolve(question: str, history: Sequence[Message]) -> str:
     subject = subject_of(previous)
     if subject and singles_out(subject):  # "the most common side effect": "it" is the one the answer named
         subject = named_in(_last_answer(history)) or subject
-    elif (described := _identified_by(previous)) is not None:  # "What test shows ...?": the answer names it
+    elif (described := _identified_by(previous, subject)) is not None:  # "What test shows ...?": the answer names it
         subject = named_in(_last_answer(history)) or described or None
     changed, back = _changed_thing(previous), _BACK.search(question)
     if changed and back and _plural(changed.split()[-1]) == (back.group(1).lower() == "they"):
@@ -188,14 +188,13 @@ _BACK = re.compile(
 _CAUSATIVE = re.compile(r"\b(?:make|makes|made|let|lets)\s+(.+)", re.IGNORECASE)
 
 
-def _identified_by(question: str) -> str | None:
+def _identified_by(question: str, subject: str | None) -> str | None:
     """ "What test shows whether ...?", "Is there a cream that helps ...?": the question asks which thing
     does something, so a follow-up's "it" is the thing the answer named; without one, the thing as the
     question describes it ("the test that shows whether ..."). "" when it names nothing ("anything").
-    None for any other question."""
+    None for any other question. ``subject``: the question's ``subject_of``."""
     asked = question.strip().rstrip("?.! ")
     words = asked.split()
-    subject = subject_of(asked)
     if len(words) >= 3 and _EXISTENTIAL.match(" ".join(words[:2])):
         rest = words[3:] if words[2].lower() in _INTRODUCES else words[2:]
         if _INDEFINITE.fullmatch(words[2]) or not subject:

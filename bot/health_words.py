@@ -53,11 +53,16 @@ EVERYDAY = (
 )
 
 
+MAX_REMEMBERED_WORDS = 10_000
+
+
 class HealthWords:
     """``embed``: texts → unit vectors (the embedding model's ``embed_documents``)."""
 
     def __init__(self, embed: Callable[[list[str]], np.ndarray]) -> None:
         self._embed = embed
+        # A word's verdict, kept: the scope check may ask about the same words twice in one question.
+        self._verdicts: dict[str, bool] = {}
 
     @functools.cached_property
     def _prototypes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -69,9 +74,14 @@ class HealthWords:
 
     def topics(self, words: Sequence[str]) -> list[str]:
         """The words that name a health topic."""
-        if not words:
-            return []
-        health, everyday = self._prototypes
-        vectors = np.asarray(self._embed(list(words)), dtype=np.float32)
-        closer = (vectors @ health.T).max(axis=1) > (vectors @ everyday.T).max(axis=1)
-        return [word for word, yes in zip(words, closer, strict=True) if yes]
+        known = {word: self._verdicts[word] for word in words if word in self._verdicts}
+        unseen = list(dict.fromkeys(word for word in words if word not in known))
+        if unseen:
+            health, everyday = self._prototypes
+            vectors = np.asarray(self._embed(unseen), dtype=np.float32)
+            closer = (vectors @ health.T).max(axis=1) > (vectors @ everyday.T).max(axis=1)
+            known.update(zip(unseen, map(bool, closer), strict=True))
+            if len(self._verdicts) + len(unseen) > MAX_REMEMBERED_WORDS:
+                self._verdicts.clear()  # bounded: a long-running app meets many words
+            self._verdicts.update((word, known[word]) for word in unseen)
+        return [word for word in words if known[word]]

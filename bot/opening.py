@@ -254,7 +254,7 @@ def _named_before(
 def _listed_instead(form: qf.QuestionForm, lead: Candidate, ranked: list[Candidate]) -> Candidate | None:
     """For "what <things> ...?" whose best match is no list: an item nearly as likely of a list whose
     lead-in it finishes ("- sharp chest pain ...;" under "X can cause:"), or None. The lead-in is
-    quoted before it (``_antecedent``)."""
+    quoted before it (``candidates.antecedent``)."""
     if form.kind != qf.OTHER or not form.several or is_list_item(lead.shown):
         return None
     return next(

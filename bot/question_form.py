@@ -211,7 +211,6 @@ _ROLE = re.compile(
 _STOP_HAPPENING = re.compile(
     r"\b(?:stop|keep)\s+(?:[a-z-]+\s+){1,4}?(?:from\s+)?(?:happening|coming\s+back|starting)\b"
 )
-_PREVENTS = re.compile(r"^(?:stop|keep)$")
 
 # "What symptoms would ...", "what sort of sensations ...", "what are the (main) downsides of ...": the words
 # where the noun asked for may be, and the word after it (a bare "what helps with ...?" asks with a verb).
@@ -290,7 +289,7 @@ def read_form(question: str) -> QuestionForm:
         counted = [lemmas(word).get("NOUN", (word,))[0] for word in counted[:-1]]
     return replace(
         form,
-        verb=_PREVENTS.sub("prevent", main_verb(text)) if _STOP_HAPPENING.search(text) else main_verb(text),
+        verb=_prevent_for(main_verb(text), text),
         unit=counted[-1] if counted else "",
         superlative=singles_out(text),
         origin=bool(_SOURCE.search(text)),
@@ -334,6 +333,11 @@ _SAYS_I_DID = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:if|when|and|but|because|since|now|so)\s+)(?:i|we)(?:'ve|'d|\s+have|\s+had)?\s+"
     r"(?:(?:just|already|accidentally|completely)\s+)?([a-z]+)"
 )
+
+
+def _prevent_for(verb: str, text: str) -> str:
+    """ "stop"/"keep" of "stop it from happening" is the articles' "prevent"; any other verb as it is."""
+    return "prevent" if verb in ("stop", "keep") and _STOP_HAPPENING.search(text) else verb
 
 
 def situation_verbs(question: str) -> tuple[str, ...]:
