@@ -155,10 +155,10 @@ class Guard:
 
     def warm_up(self) -> None:
         """Load the word lists, the part-of-speech dictionary and the exemplar vectors now (~2 s once)."""
-        from bot import i18n, language
-        from bot.lexicon import names_a_thing, warm_up
+        from bot import i18n, language, spelling
+        from bot.lexicon import names_a_thing
 
-        warm_up()
+        spelling.warm_up()
         names_a_thing("warm")
         language.detect("warm up the word lists", ())
         i18n.load()

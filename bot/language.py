@@ -54,7 +54,7 @@ def non_latin_share(text: str) -> float:
 @functools.lru_cache(maxsize=4096)
 def _vote(word: str) -> tuple[float, str]:
     """(margin of the best other language over English, that language) for one word."""
-    from bot.lexicon import english_zipf
+    from bot.spelling import english_zipf
 
     zipf = _zipf()
     # English from the large list (typos and rare words still score), the others from their small

@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.lexicon import Lexicon, Unknown, english_zipf, place_words
-from bot.triage import nearest_mean
+from bot.lexicon import Lexicon, Unknown, place_words
+from bot.spelling import english_zipf
+from bot.triage import ASKS_PERMISSION, nearest_mean
 from bot.types import Retrieval
 
 #: A question matching one sentence this closely is covered outright (the lead's calibration).
@@ -89,15 +90,6 @@ def _written_as_a_name(question: str, word: str) -> bool:
     )
 
 
-# "Am I allowed a glass of wine ...?", "is it OK to go swimming ...?": a rule for everyday life, which a
-# handout states for a kind of thing ("drinks", "sport") rather than for each one.
-_ASKS_PERMISSION = re.compile(
-    r"\b(?:am i|are we|is (?:he|she|it)) (?:still )?allowed\b|"
-    r"\bis it (?:ok|okay|alright|all right|fine) (?:for me )?to\b",
-    re.IGNORECASE,
-)
-
-
 def _beside_the_point(
     question: str, everyday: Sequence[Unknown], health_topics: Callable[[list[str]], list[str]] | None
 ) -> set[str]:
@@ -108,7 +100,8 @@ def _beside_the_point(
     ("in the breast"), nor one listed with a health word ("fever and hair loss")."""
     if health_topics is None or not everyday:
         return set()
-    permission = bool(_ASKS_PERMISSION.search(question))
+    # a rule a handout states for a kind of thing ("drinks", "sport"), not for each one
+    permission = bool(ASKS_PERMISSION.search(question))
     partners = sorted({u.listed_with for u in everyday if u.listed_with})
     health = set(health_topics([*sorted({u.word for u in everyday}), *partners]))
     return {

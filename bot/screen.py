@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bot import i18n, injection, replies, sanitize, triage
-from bot.lexicon import Lexicon, english_zipf
+from bot.lexicon import Lexicon
+from bot.spelling import english_zipf
 from bot.text import opens_question, words
 from bot.types import Answer, Message
 

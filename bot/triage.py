@@ -372,7 +372,7 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     place = _ASKS_WHERE.search(t)
     if place and not decision and not _names_a_treatment(place[0], names):
         return False  # "whereabouts on my arm should I inject it?": a place the handout shows
-    if not decision and not _TREATMENT_WORDS.search(about) and not names.named_treatment(about):
+    if not decision and not _names_a_treatment(about, names):
         t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
 
@@ -391,6 +391,11 @@ _ASKS_WHERE = re.compile(r"(?:^|[,;.!]\s)\W*(?:so |and |but )?where(?:abouts)?\b
 def _names_a_treatment(text: str, names: CorpusNames) -> bool:
     return bool(_TREATMENT_WORDS.search(text) or re.search(r"\btreat", text) or names.named_treatment(text))
 
+
+# Asking leave for something in everyday life: "am I allowed a glass of wine?", "is it OK for me to swim?".
+ALLOWED = r"\b(?:am i|are we|is (?:he|she|it|my \w+)) (?:still )?allowed\b"
+IS_IT_OK_TO = r"\bis it (?:ok|okay|alright|all right|fine) (?:for (?:me|us|him|her|them|my \w+) )?to\b"
+ASKS_PERMISSION = re.compile(f"{ALLOWED}|{IS_IT_OK_TO}", re.IGNORECASE)
 
 # Everyday care a handout gives instructions for: "should I" + one of these, "what do I do if the
 # cap comes off?", "am I allowed to carry ...?" ask what it says to do, unless a treatment, a
@@ -413,9 +418,11 @@ _SELF_CARE = re.compile(
     r"\bwhat (?:do|should|must) (?:i|we) do (?=if|when|with)|"
     # the same asked after the slip is told: "I forgot to take my tablets, what do I do now?"
     r"\b(?:i|we)(?: have|'ve)? (?:forgot|forgotten|missed)\b[^?.!]*?\bwhat (?:do|should|must) (?:i|we) do\b|"
-    r"\b(?:am i|are we|is (?:he|she|my \w+)) allowed (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)|"
+    + ALLOWED
+    + r" (?!to (?:get|have|receive|take|try|start|join|enrol|be given)\b)|"
     # "is it OK for me to use wipes?" asks the same as "should I use wipes?"
-    r"\bis it (?:ok|okay|alright|all right|fine) (?:for (?:me|us|him|her|them|my \w+) )?to (?:still |also |just )?(?:"
+    + IS_IT_OK_TO
+    + r" (?:still |also |just )?(?:"
     + _CARE_VERBS
     + r")\b"
 )

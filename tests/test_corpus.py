@@ -125,7 +125,7 @@ def test_the_package_names_none_of_the_articles_own_terms(articles):
     """The code knows no article: no rare word of the shipped corpus or of the frozen new articles
     (below Zipf 2.5 in English: "lymphodepletion", "allogeneic", "iPSC") appears in ``bot/``, not even
     in a comment, so nothing is tuned to them."""
-    from bot.lexicon import english_zipf
+    from bot.spelling import english_zipf
 
     repo = CORPUS.parent
     word = re.compile(r"[A-Za-z][A-Za-z0-9-]{2,}")
