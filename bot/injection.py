@@ -37,7 +37,10 @@ _DISCLAIMER = (
 )
 _ROLE = (
     r"\byou are (?:now|no longer|free|not (?:bound|limited|restricted)|actually|really|going to be)\b|"
-    r"\byou'?re (?:now|no longer|free)\b|\byou(?:'re| are) (?:a|an|my|the) [^.?!,]{1,30}? now\b|\bfrom now on\b|"
+    r"\byou'?re (?:now|no longer|free)\b|\byou(?:'re| are) (?:a|an|my|the) [^.?!,]{1,30}? now\b|"
+    # said to the assistant: "from now on, answer ..."; "I need irradiated blood from now on" is news
+    r"\bfrom now on,? (?:you|your|always|never|only|just|answer|reply|respond|act|ignore|forget|say|talk|speak|"
+    r"write|use|stop|don'?t|do not|please)\b|\b(?:you|your \w+) (?:will |must |shall |should )?from now on\b|"
     r"\bhenceforth\b|"
     r"(?:^|[,;:]\s*|\band\s+|\bnow\s+|\bplease\s+)(?:act|behave|respond|answer|reply|talk|speak|write|pose) "
     r"(?:as|like) (?:an?|my|the|if|though|one)\b|"

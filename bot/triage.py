@@ -42,6 +42,7 @@ SIGN_SIMILARITY = 0.70
 
 _SYMPTOMS = {
     "fever": r"fevers?|feverish|febrile|high temp\w*|temperature|temps?\b|chills|shivering|shivers|rigou?rs|"
+    r"can't stop (?:shaking|shivering|trembling)|"
     r"burning (?:up|hot)|(?:very|really|so) hot|hot to (?:the )?touch|"
     r"(?<![\d.])(?:3[89]|4[0-2])(?:[.,]\d+)?\s*(?:°\s*c?|degrees?(?: c(?:elsius)?)?|deg|c)\b|"
     r"(?<![\d.])(?:99|1[01]\d)(?:[.,]\d+)?\s*(?:°\s*f?|degrees?(?: f(?:ahrenheit)?)?|deg|f)\b",
@@ -71,7 +72,10 @@ _SYMPTOMS = {
     r"(?:pain|pressure|tightness|weight) (?:in|on) (?:my|his|her|the) chest|heart (?:is )?(?:racing|pounding|"
     r"fluttering|beating (?:really |very |so )?fast)|palpitations|racing heart",
     "headache": r"headaches?|migraine|head (?:is )?(?:pounding|killing|exploding|hurts|hurting)",
-    "bleeding": r"bleed\w*|blood (?:in|from|when|coming)|(?:been|being) sick\b[^.?!]{0,30}\bblood\b|"
+    # "blood in my pee", "blood from the site": where it comes out ("blood from now on" is a transfusion)
+    "bleeding": r"bleed\w*|blood (?:in|from) (?:my|his|her|their|your|the|its|urine|pee|wee|poo|stools?|vomit|sick)\b|"
+    r"blood (?:when|coming)|(?:been|being) sick\b[^.?!]{0,30}\bblood\b|"
+    r"blood (?:has |is |keeps )?(?:soak|pour|gush|spurt|drip|seep)\w*|soaked (?:\w+ ){0,3}(?:in |with )?blood|"
     r"(?:coughing|cough|coughed|vomiting|vomited|throwing|threw|"
     r"spitting|spat|peeing|pooping) (?:up )?blood|bloody|ha?emorrhag\w*|nose ?bleeds?|bruis\w*",
     "neurological": r"numbness|numb (?:arm|leg|face|hand|side)|(?:weak|weakness) (?:on|in) (?:one|my|his|her|the)|"
@@ -116,6 +120,11 @@ _MEASURED = re.compile(
     r"\d|\b(?:high|higher|raised|up|rising|risen|rose|climbing|spik\w*|over|above|hot|burning|through the roof|"
     r"won't (?:come|go) down|not coming down)\b|"
     r"\b(?:has|have|having|had|got|running|runs|run|with|spiked)\s+(?:a\s+)?(?:\w+\s+)?temp"  # "he has a temperature"
+)
+# A temperature read out, the person left out: "temp is 38.7", "temperature 39.2 now".
+_READING = re.compile(
+    r"\btemp(?:erature)?s?\b(?: is| was| of| at| now| reads| reading| hit| reached| went up to| up to|'s)?\s*"
+    r"(?:3[89]|4[0-2])(?:[.,]\d+)?\b"
 )
 _MODAL_OPENING = re.compile(
     r"^\s*(?:so |and |but |also )?(?:can|could|will|would|might|may|do|does|did|should|shall)\b"
@@ -316,8 +325,8 @@ def _report(clause: str, symptoms: re.Pattern[str]) -> str | None:
         if people:
             if _BLOCKER.search(clause[start + people[-1].end() : m.start()]):
                 continue  # "I read about...", "my question is about..."
-        elif not _PERSON.search(m.group(0)):
-            continue  # nobody has it; but "pressure in my chest" names the person inside
+        elif not _PERSON.search(m.group(0)) and (not _READING.search(clause) or _QUESTION_OPENING.match(clause)):
+            continue  # nobody has it; but "pressure in my chest" names the person, "temp is 38.7" reads it
         opening = clause[: m.start()]
         if _HYPOTHETICAL.search(opening) or _MODAL_OPENING.match(clause):
             continue
