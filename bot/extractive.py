@@ -92,7 +92,9 @@ class ExtractiveComposer:
         # "Largely no — ..." answers the article's own question before it; quoted for another, it
         # says no to what was not asked. (Dropped after scoring: the others' features stay as they were.)
         scored = [c for c in scored if not (opens_with_reply(c.shown) and not asked_match(c.signals.asked))]
-        return sorted(scored, key=lambda c: -c.probability)
+        # A contact line ("If you have questions, call the X Clinic at 905-...") names the article's
+        # topic, so it sits close to every question about it; it answers only how to reach someone.
+        return sorted(scored, key=lambda c: (not form.contact and cues.gives_phone_number(c.shown), -c.probability))
 
     def features(self, form: qf.QuestionForm, retrieval: Retrieval, found: list[Candidate]) -> np.ndarray:
         return featurize(form, retrieval.query_terms, retrieval.idf, [c.signals for c in found], retrieval.compounds)

@@ -352,3 +352,13 @@ def meets_situation(sentence: str, verbs: Collection[str]) -> bool:
     situation the asker describes ("If you forget a dose, ..." for "I forgot to take my tablet")."""
     m = _IF_YOU.match(sentence)
     return m is not None and bool(set(lemmas(m.group(1).lower()).get("VERB", ())) & set(verbs))
+
+
+# A telephone number: groups of digits joined by spaces or hyphens ("905-555-0178", "13 11 20",
+# "0800 123 4567"), at least six digits in all; not a time ("8:00") or a decimal.
+_PHONE = re.compile(r"(?<![\d.,:/])(?:\+?\d{1,3}[ -])?(?:\(\d{2,5}\) ?)?\d{2,5}(?:[ -]\d{2,4}){1,3}(?![\d,:/]|\.\d)")
+
+
+def gives_phone_number(sentence: str) -> bool:
+    """Does the sentence give a telephone number (a contact line: "call the clinic at 905-555-0178")?"""
+    return any(sum(ch.isdigit() for ch in m.group(0)) >= 6 for m in _PHONE.finditer(sentence))

@@ -1224,3 +1224,20 @@ def test_a_why_whose_lead_only_says_what_happens_brings_the_next_sentence_that_s
     # A lead that says why already ("because ...") needs no more.
     said = ["Frost hurts young leaves because their cells are thin.", *texts[1:]]
     assert texts[1] not in _selected(form, _candidates(said, [0.6, 0.03, 0.3]))
+
+
+@pytest.mark.unit
+def test_a_contact_line_answers_only_how_to_reach_someone():
+    """ "If you have questions, call the X Clinic at 905-..." names the article's topic, so it sits
+    close to every question about it; it leads only when the question asks whom to call."""
+    contact = "If you have questions, call the Rose Clinic at 905-555-0178, Monday to Friday."
+    watering = "Water roses every morning in summer."
+    retrieval = _faq_retrieval([contact, watering], [0.7, 0.5])
+    composer = ExtractiveComposer()
+    for question, first in (
+        ("How often should I water my roses?", watering),
+        ("Is there a number I can ring about my roses?", contact),
+    ):
+        assert composer.rank(qf.read_form(question), retrieval)[0].shown == first
+    assert cues.gives_phone_number("Talk to a nurse: call 13 11 20.")
+    assert not any(map(cues.gives_phone_number, ["Take 500 to 1,000 mg.", "It opens at 8:00 a.m.", "1 in 25 people"]))
