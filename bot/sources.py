@@ -25,6 +25,7 @@ _DOCUMENT = rf"(?:it|this|that|these|those|{_NAMED_DOCUMENT})"
 _MADE = r"(?:put together|produced|compiled|prepared|created|made|behind|wrote|authored|published|reviewed)"
 _ABOUT_SOURCE = re.compile(
     rf"\b(?:who(?:'s|’s| is| are)? {_MADE} {_DOCUMENT}\b|who (?:put|pulled) {_DOCUMENT} together\b|"
+    rf"who (?:put|brought) {_DOCUMENT} out\b|"
     # a person asked for by kind, of a document named as one ("which drug is behind this rash?" is not)
     rf"(?:which|what) [\w-]+(?: or (?:an? )?[\w-]+)?(?: is| are| was| were)? {_MADE} {_NAMED_DOCUMENT}\b|"
     rf"(?:when|what (?:year|date)) (?:did|does) {_DOCUMENT}(?: [\w-]+){{0,5}}? "

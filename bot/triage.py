@@ -303,7 +303,9 @@ def emergency(
             personal = True
     if not reasons and _telegraphic(t, names):
         reasons.append("symptoms with a time or treatment cue")
-    if not reasons and margin is not None and margin >= EMERGENCY_MARGIN and personal:
+    # Close in meaning to a report, but asking which choice to make ("Should we freeze embryos or
+    # eggs? We have been together a year."): the subject is shared, the symptoms are not there.
+    if not reasons and margin is not None and margin >= EMERGENCY_MARGIN and personal and not wants_advice(t, names):
         reasons.append(f"reads like a report (margin {margin:.2f})")
     if not reasons and sign is not None and sign >= SIGN_SIMILARITY and personal:
         reasons.append(f"reports a sign the articles send to emergency care (similarity {sign:.2f})")

@@ -240,6 +240,16 @@ def test_learning_questions_are_not_emergencies(text):
 
 
 @pytest.mark.unit
+def test_a_choice_asked_in_the_words_of_a_report_is_no_emergency():
+    """Close in meaning to the site's emergency examples (a margin), but asking which choice to make."""
+    from bot.triage import emergency
+
+    choice = "Should we freeze embryos or just my eggs? My boyfriend and I have only been together a year."
+    assert not emergency(choice, margin=0.2).emergency
+    assert emergency("I had my cells on Monday and tonight I am just not right at all.", margin=0.2).emergency
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "advice"),
     [

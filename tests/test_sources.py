@@ -47,6 +47,8 @@ from bot.verify import find_problem
         ("When did my doctor write my prescription?", False),
         ("who made the cells?", False),
         ("When did the side effects come out?", False),
+        ("Is this from a clinic or some website? Who put it out?", True),
+        ("Who put the fire out?", False),
     ],
 )
 def test_questions_about_the_sources_are_told_apart(question, about_sources):
