@@ -92,9 +92,7 @@ class ExtractiveComposer:
         # "Largely no — ..." answers the article's own question before it; quoted for another, it
         # says no to what was not asked. (Dropped after scoring: the others' features stay as they were.)
         scored = [c for c in scored if not (opens_with_reply(c.shown) and not asked_match(c.signals.asked))]
-        # A contact line ("If you have questions, call the X Clinic at 905-...") names the article's
-        # topic, so it sits close to every question about it; it answers only how to reach someone.
-        return sorted(scored, key=lambda c: (not form.contact and cues.gives_phone_number(c.shown), -c.probability))
+        return sorted(scored, key=lambda c: (_out_of_place(form, c.shown), -c.probability))
 
     def features(self, form: qf.QuestionForm, retrieval: Retrieval, found: list[Candidate]) -> np.ndarray:
         return featurize(form, retrieval.query_terms, retrieval.idf, [c.signals for c in found], retrieval.compounds)
@@ -104,6 +102,17 @@ class ExtractiveComposer:
         if form.kind != qf.QUANTITY:
             return True
         return any(cues.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
+
+
+def _out_of_place(form: qf.QuestionForm, sentence: str) -> int:
+    """Where a kind of sentence ranks whatever its score: 0 first, 1 with the others, 2 after them.
+
+    A contact line ("If you have questions, call the X Clinic at 905-...") and a patient's story in
+    their own words name the article's topic, so they sit close to every question about it; they
+    answer only how to reach someone, and what it was like for someone."""
+    if cues.gives_phone_number(sentence):
+        return 0 if form.number_to_call else 1 if form.contact else 2
+    return 2 if cues.tells_own_story(sentence) and not form.experience else 1
 
 
 # -- choosing ---------------------------------------------------------------------------

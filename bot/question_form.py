@@ -190,9 +190,11 @@ _HAPPENS = re.compile(r"\bwh?at\s+(?:actually\s+|exactly\s+|then\s+)?happ?ens?\b
 # "What questions should I ask my team?", "what can we ask the doctor?"
 # Calling, ringing, a number or a line to reach: what a contact line in a handout answers.
 _CONTACT = re.compile(
-    r"\b(?:call\w*|ring\w*|phon\w*|telephone|contact\w*|numbers?|helplines?|hotlines?|lines?|reach|get hold of|"
+    r"\b(?:call\w*|ring\w*|phon\w*|telephone|contact\w*|helplines?|hotlines?|reach|get hold of|"
     r"talk to|speak to|speak with|talk with|who (?:do|should|can|could) (?:i|we)|hear\w*|heard)\b"
 )
+_NUMBER_TO_CALL = re.compile(r"\b(?:numbers?|helplines?|hotlines?|lines?)\b")
+_EXPERIENCE = re.compile(r"\b(?:experiences?|stor(?:y|ies)|(?:is|was|be) it like|like for)\b")
 _TO_ASK = re.compile(
     r"\bquestions?\b[^?]{0,30}\b(?:ask|raise|bring|take)\b|\bwhat\s+(?:should|could|can|do|might)\s+(?:i|we)\s+ask\b"
 )
@@ -267,6 +269,8 @@ class QuestionForm:
     course: bool = False  # asks what happens ("what happens in X?", "what happens if ...?"): a course of events
     to_ask: bool = False  # asks what to ask ("what questions should I ask my team?")
     contact: bool = False  # asks whom to call or how to reach them ("is there a number I can ring?")
+    number_to_call: bool = False  # asks for a telephone number or line itself
+    experience: bool = False  # asks what something is like for people ("what was it like for others?")
     several: bool = False  # asks for things of a kind ("what symptoms ...?", "what are the downsides of X?")
     works: bool = False  # asks how a thing works ("how do the tablets work against the cancer?")
     how_to: bool = False  # asks how to do something ("how can I stop it?", "how can it be prevented?")
@@ -302,6 +306,8 @@ def read_form(question: str) -> QuestionForm:
         course=bool(_HAPPENS.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
         contact=bool(_CONTACT.search(text)),
+        number_to_call=bool(_CONTACT.search(text) and _NUMBER_TO_CALL.search(text)),
+        experience=bool(_EXPERIENCE.search(text)),
         how_to=bool(_HOW_TO.search(text)),
         works=bool(_WORKS.search(text)),
         role=bool(_ROLE.search(text)),

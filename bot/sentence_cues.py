@@ -362,3 +362,12 @@ _PHONE = re.compile(r"(?<![\d.,:/])(?:\+?\d{1,3}[ -])?(?:\(\d{2,5}\) ?)?\d{2,5}(
 def gives_phone_number(sentence: str) -> bool:
     """Does the sentence give a telephone number (a contact line: "call the clinic at 905-555-0178")?"""
     return any(sum(ch.isdigit() for ch in m.group(0)) >= 6 for m in _PHONE.finditer(sentence))
+
+
+# A patient's own words quoted in the article: "Freezing my eggs took 13 days ..." - Keisha, 29.
+_OWN_STORY = re.compile(r"""^\s*["“][^"”]*\b(?:I|I'm|I've|I'd|my|me)\b""")
+
+
+def tells_own_story(sentence: str) -> bool:
+    """Is the sentence someone's story in their own words (a quotation in the first person)?"""
+    return bool(_OWN_STORY.match(sentence))

@@ -1239,5 +1239,20 @@ def test_a_contact_line_answers_only_how_to_reach_someone():
         ("Is there a number I can ring about my roses?", contact),
     ):
         assert composer.rank(qf.read_form(question), retrieval)[0].shown == first
+    # asked for the number itself, the contact line leads however far it is in meaning
+    far = _faq_retrieval([watering, contact], [0.8, 0.2])
+    assert composer.rank(qf.read_form("what number do I ring about my roses?"), far)[0].shown == contact
+    assert composer.rank(qf.read_form("What number should the soil pH be?"), far)[0].shown == watering
     assert cues.gives_phone_number("Talk to a nurse: call 13 11 20.")
     assert not any(map(cues.gives_phone_number, ["Take 500 to 1,000 mg.", "It opens at 8:00 a.m.", "1 in 25 people"]))
+
+
+@pytest.mark.unit
+def test_a_patients_own_story_answers_only_what_it_was_like():
+    story = '"Pruning my roses took 13 days, and it was worth it." - Ann, 62, gardener'
+    pruning = "Prune roses in late winter, before new growth starts."
+    retrieval = _faq_retrieval([story, pruning], [0.7, 0.5])
+    composer = ExtractiveComposer()
+    assert composer.rank(qf.read_form("When do I prune roses?"), retrieval)[0].shown == pruning
+    assert composer.rank(qf.read_form("What is pruning roses like for other people?"), retrieval)[0].shown == story
+    assert not cues.tells_own_story('"Off-the-shelf" means made in advance.')  # a term in quotes, no one's story
