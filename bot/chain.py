@@ -21,7 +21,7 @@ from bot import replies
 from bot.followup import query_for, resolve
 from bot.guard import Guard
 from bot.screen import Screening
-from bot.sources import about_sources, asks_about_sources
+from bot.sources import about_sources, asks_about_sources, asks_for_basis, with_basis
 from bot.types import Answer, Composer, Message, Retrieval, Retriever
 
 
@@ -92,6 +92,8 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
                 yield Piece(answer=about_sources(question, retrieval), turn=turn)
                 continue
             for event in stream_composer(composer, question, retrieval):
+                if isinstance(event, Answer) and asks_for_basis(question):  # "which study is that figure from?"
+                    event = with_basis(event, retrieval)  # the study first: the final answer replaces the streamed text
                 yield Piece(answer=event, turn=turn) if isinstance(event, Answer) else Piece(text=event)
 
     def check(pieces: Iterator[Piece]) -> Iterator[Piece]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.profile import DocumentInfo
 from bot.text import DOCUMENT_NAMES
@@ -44,6 +45,17 @@ _ABOUT_SOURCE = re.compile(
     r"(?:what|which) (?:are )?(?:your|the|its|their) (?:sources|references))",
     re.IGNORECASE,
 )
+# "Which study does the 8 % figure come from?", "what is the advice on X based on?": the basis of
+# one claim, not of the whole article (``_ABOUT_SOURCE``). "Where do the cells come from?" names no claim.
+_BASIS = re.compile(r"\b(?:based on|rests? on|c[oa]mes? from|backed (?:up )?by)\b", re.IGNORECASE)
+_CLAIM = re.compile(
+    r"\b(?:stud(?:y|ies)|trials?|research|papers?|evidence|figures?|numbers?|statistics?|percentages?|advice|"
+    r"claims?|recommendations?|findings?|statements?|guidance|data|results?)\b",
+    re.IGNORECASE,
+)
+_WHICH_STUDY = re.compile(r"\b(?:which|what) (?:stud(?:y|ies)|trials?|research|papers?)\b", re.IGNORECASE)
+BASIS_STUDIES = 2  # studies named for one claim at most
+_MARK = re.compile(r"\[(\d+)\]")
 _AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written|behind)", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:when|what year|date)\b", re.IGNORECASE)
 _KIND = re.compile(r"\b(?:kind|type|sort) of\b", re.IGNORECASE)
@@ -55,6 +67,36 @@ MAX_STUDIES = 3
 def asks_about_sources(question: str) -> bool:
     """ "Who wrote this?", "when was the handout published?", "which study is that based on?"."""
     return bool(_ABOUT_SOURCE.search(question))
+
+
+def asks_for_basis(question: str) -> bool:
+    """Does the question ask which study or source one statement of an article rests on?"""
+    return bool(_WHICH_STUDY.search(question) or (_BASIS.search(question) and _CLAIM.search(question)))
+
+
+def with_basis(answer: Answer, retrieval: Retrieval) -> Answer:
+    """The studies the answer's first passage cites (its quoted sentences' own, else the passage's
+    when it cites one), each as a sentence citing a card that holds the reference, then the answer."""
+    if answer.refused or not answer.citations:
+        return answer
+    first = answer.citations[0]
+    studies = [r["citation"] for r in first.references if r.get("citation")]
+    if not studies:
+        known = retrieval.references.get(first.doc_id, {})
+        cited = {n for p in retrieval.passages if p.chunk.text == first.text for n in p.chunk.refs if n in known}
+        studies = [known[n].citation for n in cited if known[n].citation] if len(cited) == 1 else []
+    studies = studies[:BASIS_STUDIES]
+    if not studies:
+        return answer
+    shift = len(studies)
+    cards = [
+        Citation(n, first.doc_id, first.title, "References", None, study, 0.0, [study])
+        for n, study in enumerate(studies, start=1)
+    ]
+    moved = [replace(c, n=c.n + shift) for c in answer.citations]
+    body = _MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", answer.body)
+    lead = " ".join(f"The article cites this study for it: {study} [{n}]" for n, study in enumerate(studies, start=1))
+    return replace(answer, body=f"{lead} {body}", citations=[*cards, *moved])
 
 
 def about_sources(question: str, retrieval: Retrieval) -> Answer:

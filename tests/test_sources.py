@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from bot import NOTICE
 from bot.corpus import Reference
 from bot.profile import DocumentInfo
-from bot.sources import about_sources, asks_about_sources
+from bot.sources import about_sources, asks_about_sources, asks_for_basis, with_basis
 from bot.types import Passage, Retrieval, StoredChunk
 from bot.verify import find_problem
 
@@ -80,3 +82,37 @@ def test_the_assistant_answers_who_published_an_article(assistant, documents):
     assert not answer.refused and answer.answer.endswith(NOTICE)
     cited = {d.id: d for d in documents}[answer.citations[0].doc_id]
     assert str(cited.metadata["date"]) in answer.body and cited.title in answer.body
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "basis"),
+    [
+        ("Which study does the 8% figure for the kidney drug come from?", True),
+        ("What is the advice about drinking fluids based on?", True),
+        ("Where does that figure about pain come from?", True),
+        ("Which trial showed the longest survival?", True),
+        ("Where do the cells come from?", False),  # a fact of the article, not the basis of one
+        ("What did the study find?", False),
+        ("How do the tablets work?", False),
+    ],
+)
+def test_a_question_about_what_one_statement_rests_on_is_told_apart(question, basis):
+    assert asks_for_basis(question) is basis
+
+
+@pytest.mark.unit
+def test_the_study_a_quoted_statement_cites_answers_first_and_passes_the_checks():
+    from bot.types import Answer, Citation
+
+    doc = DocumentInfo("kidney-care", "Looking after your kidneys", ("Ada Lovelace",), "Clinic Press", "2025-03-01")
+    study = Reference(1, "Smith J. Kidney outcomes in 400 people. J Neph. 2024.")
+    retrieval = _retrieval(doc, {1: study})
+    claim = "In a study of 400 people, 1 in 3 felt no pain."
+    card = Citation(1, doc.id, doc.title, "Pain", None, f"{claim} Most felt a little.", 0.5, [claim], [study.to_dict()])
+    answer = with_basis(Answer(body=f"{claim} [1]", citations=[card]), retrieval)
+    assert answer.body == f"The article cites this study for it: {study.citation} [1] {claim} [2]"
+    assert [c.n for c in answer.citations] == [1, 2] and answer.citations[0].text == study.citation
+    assert find_problem(answer) is None
+    uncited = Answer(body=f"{claim} [1]", citations=[replace(card, references=[])])
+    assert with_basis(uncited, retrieval).body == uncited.body  # its passage cites nothing either: as it was
