@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from bot.question_form import main_verb
 from bot.sentence_cues import is_number_word
 from bot.spelling import Speller, closest, english_zipf
-from bot.text import LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
+from bot.text import CONTRACTED, LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
 
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
@@ -191,7 +191,7 @@ class Lexicon:
         out: dict[str, Unknown] = {}
         asked = _IDIOMS.sub(" ", question_part(question))
         verb = main_verb(asked)  # "does the drug latch onto": how it is asked, not what
-        words = LETTER_RUN.findall(asked)
+        words = [m.group(0) for m in LETTER_RUN.finditer(asked) if not CONTRACTED.match(asked, m.end())]
         for at, word in enumerate(words):
             lower = word.lower()
             if len(lower) < 3 or lower in out or lower == verb or is_number_word(lower) or self.knows(lower):

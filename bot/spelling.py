@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 
-from bot.text import LETTER_RUN, lemmas, respell_slips
+from bot.text import CONTRACTED, LETTER_RUN, lemmas, respell_slips
 
 #: A word at least this frequent in English (Zipf scale, wordfreq) is not misspelt.
 KNOWN_ZIPF = 2.5
@@ -121,6 +121,8 @@ class Speller:
 
         def fix(m: re.Match[str]) -> str:
             original = m.group(0)
+            if CONTRACTED.match(m.string, m.end()):
+                return original  # "aren" of "aren't" is half a word, not a slip for "garden"
             better = self.suggest(original)
             if better is None:
                 return original

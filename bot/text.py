@@ -14,6 +14,9 @@ from collections.abc import Collection, Iterable
 # -- words --------------------------------------------------------------------------------
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes and hyphens
 LETTER_RUN = re.compile(r"[^\W\d_]+")  # letters only: "side-effects" is two words
+# What follows the first letters of a contraction ("aren" of "aren't", "we" of "we'll"); not "'s":
+# "studdy's" is a word with an ending.
+CONTRACTED = re.compile(r"['’](?:t|re|ll|ve|d|m)\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z0-9]+(?:[+'][a-z0-9]*)?")  # search tokens: "covid-19" is "covid", "19"
 
 

@@ -292,6 +292,9 @@ def test_spelling_follows_the_corpus_and_never_touches_real_words():
     # A real word typed for another is fixed only where the words around it say so.
     assert lexicon.correct("how long dose it take")[0] == "how long does it take"
     assert lexicon.correct("how do u no if it worked")[0] == "how do you know if it worked"
+    # half a contraction is no slip ("aren" of "aren't" is not "garden"), nor a term the articles lack
+    assert lexicon.correct("why aren't we allowed to read?")[0] == "why aren't we allowed to read?"
+    assert lexicon.unknown_terms("why weren't they told?") == []
     for kept in ("what dose should I take?", "is one dose a day enough?", "I no longer feel sick"):
         assert lexicon.correct(kept)[0] == kept
     assert [u.word for u in lexicon.unknown_terms("Does CAR-T work for lupus?")] == ["lupus"]
