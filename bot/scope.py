@@ -46,6 +46,9 @@ LOW_MARGIN = 0.05
 #: answered only when it matches a sentence this closely and reads clearly in-domain.
 EVERYDAY_SENTENCE_FLOOR = 0.60
 EVERYDAY_MARGIN = 0.10
+#: A health word the articles never use ("womb" for their "uterus") is another topic unless the
+#: question matches one sentence this closely and reads clearly in-domain.
+RARE_SENTENCE_FLOOR = 0.72
 #: A refused question below this margin and similarity, naming no domain term, is small talk.
 OFF_TOPIC_MARGIN = -0.05
 OFF_TOPIC_SENTENCE = 0.40
@@ -161,7 +164,7 @@ def judge(
 
     if not retrieval.passages:
         return refuse("no passages")
-    if rare:
+    if rare and not (sentence >= RARE_SENTENCE_FLOOR and margin >= EVERYDAY_MARGIN):
         return refuse(f"the articles never mention {', '.join(rare)}")
     if everyday and _scene_around_a_name(question, everyday, domain, health_topics):
         everyday = []  # "can I take the <drug> I've got in the cupboard?": judged as if on the drug alone

@@ -567,6 +567,11 @@ def test_a_rare_word_is_another_topic_only_when_it_names_a_health_topic_or_is_a_
     assert verdict("What sort of sensations does Xyloprene cause in the feet?")
     assert not verdict("Does Xyloprene cause eczema on the feet?")
     assert not verdict("Is Xyloprene approved in Deutschland?")  # a name, whatever it names
+    # A health word the article does not use ("ankles" by its "feet") in a question that matches one of
+    # its sentences very closely asks what that sentence says.
+    very_close = Retrieval("q", np.zeros(3), (), [Passage(chunk, 0.8, 0.7, 0.8, 0.0)])
+    assert not verdict("Can Xyloprene make your ankles numb?")
+    assert judge("Can Xyloprene make your ankles numb?", very_close, lexicon, 0.3, health_topics=words.topics).covered
     # Without the check every rare word is another topic, as before.
     assert not judge("What sort of sensations does Xyloprene cause?", close, lexicon, margin=0.3).covered
 
