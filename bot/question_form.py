@@ -187,14 +187,16 @@ _SOURCE = re.compile(
 # "What happens in X?", "what actually happens if ...", "wat hapens when ...": a course of events is asked for.
 _HAPPENS = re.compile(r"\bwh?at\s+(?:actually\s+|exactly\s+|then\s+)?happ?ens?\b")
 
-# "What questions should I ask my team?", "what can we ask the doctor?"
-# Calling, ringing, a number or a line to reach: what a contact line in a handout answers.
+# Calling, ringing, reaching someone: what a contact line in a handout answers; a number or a line
+# asked for with it ("is there a number I can ring?"), not "what number should it get to?".
 _CONTACT = re.compile(
     r"\b(?:call\w*|ring\w*|phon\w*|telephone|contact\w*|helplines?|hotlines?|reach|get hold of|"
     r"talk to|speak to|speak with|talk with|who (?:do|should|can|could) (?:i|we)|hear\w*|heard)\b"
 )
 _NUMBER_TO_CALL = re.compile(r"\b(?:numbers?|helplines?|hotlines?|lines?)\b")
+# What something was like for people: a patient's story answers it.
 _EXPERIENCE = re.compile(r"\b(?:experiences?|stor(?:y|ies)|(?:is|was|be) it like|like for)\b")
+# "What questions should I ask my team?", "what can we ask the doctor?"
 _TO_ASK = re.compile(
     r"\bquestions?\b[^?]{0,30}\b(?:ask|raise|bring|take)\b|\bwhat\s+(?:should|could|can|do|might)\s+(?:i|we)\s+ask\b"
 )
