@@ -234,7 +234,7 @@ def _run_assistant(run: ConfigRun, settings: Settings, items: Tagged, tools: _To
             f"{run.config.name}: building the index of {_display(settings.corpus_dir)} "
             f"({settings.chunk_tokens}/{settings.chunk_overlap} tokens)"
         )
-    assistant.ensure_index()
+    assistant.ingest(progress=False)  # a kept index (--index-dir) follows edited articles: only changes are embedded
     index_seconds = time.perf_counter() - begun
     manifest = assistant.index.manifest()
     assistant.warm_up()  # model, snapshot and BM25 loaded before the first timed question

@@ -520,3 +520,36 @@ def test_every_kind_is_documented():
     readme = (REPO / "evals" / "README.md").read_text()
     for kind in KINDS:
         assert f"`{kind}`" in readme
+
+
+@pytest.mark.integration
+def test_a_kept_index_follows_an_edited_article(embedder, tmp_path):
+    """``--index-dir`` keeps indexes between runs; an article edited since is indexed again."""
+    from bot.config import Settings
+    from evals.configs import REGISTRY
+    from evals.runner import run_suite
+    from evals.sets import QuestionSet
+
+    article = tmp_path / "mouth-care.md"
+    source = REPO / "evals" / "dev_articles" / "mouth-sores" / "mouth-sores.md"
+    article.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    items = (Item("q1", "How often should I rinse my mouth?"),)
+    question_set = QuestionSet("new:mouth-care", tmp_path / "questions.jsonl", items, article)
+
+    def passages() -> int | None:
+        suite = run_suite(
+            [question_set],
+            [REGISTRY["hybrid"]],
+            base=Settings(corpus_dir=CORPUS),
+            index_root=tmp_path / "indexes",
+            embedder=embedder,
+            progress=False,
+            echo=lambda _: None,
+        )
+        return suite.runs[0].chunks_by_set["new:mouth-care"]
+
+    before = passages()
+    added = " ".join(f"Rinse gently with salt water after meal number {n}." for n in range(60))
+    edited = article.read_text(encoding="utf-8") + f"\n\n## Rinsing after meals\n\n{added}\n"
+    article.write_text(edited, encoding="utf-8")
+    assert before is not None and passages() > before
