@@ -47,7 +47,7 @@ LOW_MARGIN = 0.05
 EVERYDAY_SENTENCE_FLOOR = 0.60
 EVERYDAY_MARGIN = 0.10
 #: A health word the articles never use ("womb" for their "uterus") is another topic unless the
-#: question matches one sentence this closely and reads clearly in-domain.
+#: question matches one sentence this closely and reads clearly in-domain; a name always is.
 RARE_SENTENCE_FLOOR = 0.72
 #: A refused question below this margin and similarity, naming no domain term, is small talk.
 OFF_TOPIC_MARGIN = -0.05
@@ -150,11 +150,15 @@ def judge(
     sentence = retrieval.best_sentence_similarity
     unknown = lexicon.unknown_terms(question)
     rare = [u.word for u in unknown if u.rare]
+    put_otherwise = False
     if health_topics is not None and rare:
         # A name ("Deutschland", "Kymriah") or a health topic is another subject; "sensations" and
         # "sofa" are how the question is put, judged like everyday words.
         topics = set(health_topics(rare))
-        rare = [word for word in rare if word in topics or _written_as_a_name(question, word)]
+        named = [word for word in rare if _written_as_a_name(question, word)]
+        rare = [word for word in rare if word in topics or word in named]
+        # ... unless a health word, never a name, is in a question that matches one sentence very closely
+        put_otherwise = not named and sentence >= RARE_SENTENCE_FLOOR and margin >= EVERYDAY_MARGIN
     everyday = [u.word for u in unknown if u.word not in rare]
     domain = lexicon.domain_terms(question)
 
@@ -164,7 +168,7 @@ def judge(
 
     if not retrieval.passages:
         return refuse("no passages")
-    if rare and not (sentence >= RARE_SENTENCE_FLOOR and margin >= EVERYDAY_MARGIN):
+    if rare and not put_otherwise:
         return refuse(f"the articles never mention {', '.join(rare)}")
     if everyday and _scene_around_a_name(question, everyday, domain, health_topics):
         everyday = []  # "can I take the <drug> I've got in the cupboard?": judged as if on the drug alone

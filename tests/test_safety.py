@@ -571,7 +571,12 @@ def test_a_rare_word_is_another_topic_only_when_it_names_a_health_topic_or_is_a_
     # its sentences very closely asks what that sentence says.
     very_close = Retrieval("q", np.zeros(3), (), [Passage(chunk, 0.8, 0.7, 0.8, 0.0)])
     assert not verdict("Can Xyloprene make your ankles numb?")
-    assert judge("Can Xyloprene make your ankles numb?", very_close, lexicon, 0.3, health_topics=words.topics).covered
+
+    def very_close_verdict(question: str) -> bool:
+        return judge(question, very_close, lexicon, margin=0.3, health_topics=words.topics).covered
+
+    assert very_close_verdict("Can Xyloprene make your ankles numb?")
+    assert not very_close_verdict("Is Xyloprene approved in Deutschland?")  # a name, however close
     # Without the check every rare word is another topic, as before.
     assert not judge("What sort of sensations does Xyloprene cause?", close, lexicon, margin=0.3).covered
 
