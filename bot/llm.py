@@ -24,7 +24,7 @@ from bot import prompts, replies
 from bot.config import Settings, SettingsError
 from bot.grounding import drops_negation, is_supported, numbers_grounded, ungrounded_names
 from bot.site import load_site
-from bot.text import split_sentences
+from bot.text import CITATION_MARK, split_sentences
 from bot.types import Answer, Citation, Composer, Retrieval
 from bot.verify import find_problem
 
@@ -36,7 +36,6 @@ PROVIDERS = {"openai": "langchain-openai", "ollama": "langchain-ollama"}
 # Reasoning models (Qwen3, DeepSeek-R1...) think aloud first; that is never shown or checked.
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
 _MARKS = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
-_MARK = re.compile(r"\[(\d+)\]")
 _MARKS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+\]\s*)+)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+")
 _EMPHASIS = re.compile(r"\*\*|__|`")
@@ -259,8 +258,8 @@ def split_draft(text: str) -> list[tuple[str, list[int]]]:
     joined = _MARKS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", " ".join(lines))
     out: list[tuple[str, list[int]]] = []
     for sentence in split_sentences(joined):
-        marks = [int(n) for n in _MARK.findall(sentence)]
-        plain = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARK.sub(" ", sentence).split()))
+        marks = [int(n) for n in CITATION_MARK.findall(sentence)]
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(CITATION_MARK.sub(" ", sentence).split()))
         if re.search(r"[A-Za-z0-9]", plain):
             out.append((plain, list(dict.fromkeys(marks))))
         elif out and marks:  # a stray "[2]." after the sentence it belongs to

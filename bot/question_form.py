@@ -299,6 +299,7 @@ def read_form(question: str) -> QuestionForm:
         counted = []  # "how much should I drink on ...": no unit named, the words are the question's
     if counted and only_a_verb(counted[-1]):  # "how many people get the drug": people are counted
         counted = [lemmas(word).get("NOUN", (word,))[0] for word in counted[:-1]]
+    contact = bool(_CONTACT.search(text))
     return replace(
         form,
         verb=_prevent_for(main_verb(text), text),
@@ -307,8 +308,8 @@ def read_form(question: str) -> QuestionForm:
         origin=bool(_SOURCE.search(text)),
         course=bool(_HAPPENS.search(text)),
         to_ask=bool(_TO_ASK.search(text)),
-        contact=bool(_CONTACT.search(text)),
-        number_to_call=bool(_CONTACT.search(text) and _NUMBER_TO_CALL.search(text)),
+        contact=contact,
+        number_to_call=contact and bool(_NUMBER_TO_CALL.search(text)),
         experience=bool(_EXPERIENCE.search(text)),
         how_to=bool(_HOW_TO.search(text)),
         works=bool(_WORKS.search(text)),

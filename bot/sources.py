@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.profile import DocumentInfo
-from bot.text import DOCUMENT_NAMES
+from bot.text import CITATION_MARK, DOCUMENT_NAMES
 from bot.types import Answer, Citation, Retrieval
 
 # "the leaflet", "the advice on eating", "this page": what an article may be called
@@ -55,7 +55,6 @@ _CLAIM = re.compile(
 )
 _WHICH_STUDY = re.compile(r"\b(?:which|what) (?:stud(?:y|ies)|trials?|research|papers?)\b", re.IGNORECASE)
 BASIS_STUDIES = 2  # studies named for one claim at most
-_MARK = re.compile(r"\[(\d+)\]")
 _AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written|behind)", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:when|what year|date)\b", re.IGNORECASE)
 _KIND = re.compile(r"\b(?:kind|type|sort) of\b", re.IGNORECASE)
@@ -94,7 +93,7 @@ def with_basis(answer: Answer, retrieval: Retrieval) -> Answer:
         for n, study in enumerate(studies, start=1)
     ]
     moved = [replace(c, n=c.n + shift) for c in answer.citations]
-    body = _MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", answer.body)
+    body = CITATION_MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", answer.body)
     lead = " ".join(f"The article cites this study for it: {study} [{n}]" for n, study in enumerate(studies, start=1))
     return replace(answer, body=f"{lead} {body}", citations=[*cards, *moved])
 

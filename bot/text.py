@@ -215,6 +215,7 @@ def without_list_marker(text: str) -> str:
 
 
 # -- answer bodies -------------------------------------------------------------------------
+CITATION_MARK = re.compile(r"\[(\d+)\]")  # "[2]" in an answer body
 _CITED = re.compile(r"(?P<text>[^\[\]]+?)\s*(?P<marks>(?:\[\d+\]\s*)+)(?=\S|$)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -19,12 +19,12 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from bot import replies
+from bot.text import CITATION_MARK
 from bot.types import Answer, Citation
 
 #: Triage values shown as an emergency: the reply is visually urgent and announced at once.
 URGENT_TRIAGE = frozenset({"emergency", "urgent", "crisis"})
 
-_MARKER = re.compile(r"\[(\d+)\]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _PARAGRAPHS = re.compile(r"\n\s*\n")
 
@@ -335,7 +335,7 @@ def render_pending(number: int, pending: Pending | None) -> str:
     """The turn being answered (no ``[n]`` links yet: the final answer replaces it), or nothing."""
     if pending is None:
         return ""
-    streamed = _MARKER.sub("", pending.streamed).strip()
+    streamed = CITATION_MARK.sub("", pending.streamed).strip()
     markup = render_template(
         "pending.html.j2", turn=number, question=pending.question, streamed=streamed, notice=replies.NOTICE
     )
@@ -360,4 +360,4 @@ def render_conversation(
 
 def spoken(answer: Answer) -> str:
     """The answer as a screen reader should hear it once: no ``[n]`` markers."""
-    return " ".join(_MARKER.sub("", answer.body).split())
+    return " ".join(CITATION_MARK.sub("", answer.body).split())
