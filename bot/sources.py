@@ -118,8 +118,7 @@ def front_matter(doc: DocumentInfo, studies: Sequence[str]) -> str:
     lines.append(f"Written by: {', '.join(doc.authors)}." if doc.authors else "Written by: no author is listed.")
     if doc.publisher:
         lines.append(f"Published by: {doc.publisher}.")
-    if doc.date:
-        lines.append(f"Published on: {doc.date}.")
+    lines.append(f"Published on: {doc.date}." if doc.date else "Published on: no date is listed.")
     if doc.article_type:
         lines.append(f"Kind of article: {doc.article_type}.")
     if studies:
@@ -138,11 +137,15 @@ def _sentences(question: str, doc: DocumentInfo, studies: Sequence[str]) -> list
     if not any(wanted.values()):
         wanted = dict.fromkeys(wanted, True)
     out = []
-    if wanted["authors"] or wanted["date"]:
+    by = f" by {doc.publisher}" if doc.publisher else ""
+    if wanted["authors"]:
         who = f"was written by {', '.join(doc.authors)}" if doc.authors else "lists no author"
-        published = f"published by {doc.publisher}" if doc.publisher else "published"
         when = f" on {doc.date}" if doc.date else ""
-        out.append(f"{title} {who}; it was {published}{when}.")
+        out.append(f"{title} {who}; it was published{by}{when}.")
+    elif wanted["date"]:  # "when was it published?": the date first
+        out.append(
+            f"{title} was published on {doc.date}{by}." if doc.date else f"{title} lists no date; it was published{by}."
+        )
     if wanted["kind"] and doc.article_type:
         out.append(f"{title} is this kind of article: {doc.article_type}.")
     if wanted["studies"]:

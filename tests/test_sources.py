@@ -73,6 +73,13 @@ def test_a_made_up_article_is_described_from_its_front_matter_and_passes_the_che
     assert find_problem(answer) is None  # cited, supported by its card, numbers grounded
     answer = about_sources("which study is that based on?", _retrieval(doc, studies))
     assert "Kidney outcomes" in answer.body and find_problem(answer) is None
+    # asked only when, the date comes first, and a missing date is said
+    answer = about_sources("When was it published?", _retrieval(doc, studies))
+    assert answer.body.startswith("“Looking after your kidneys” was published on 2025-03-01 by Clinic Press.")
+    assert "Ada Lovelace" not in answer.body and find_problem(answer) is None
+    undated = replace(doc, date=None)
+    answer = about_sources("When was it published?", _retrieval(undated, studies))
+    assert "lists no date" in answer.body and find_problem(answer) is None
 
 
 @pytest.mark.integration
