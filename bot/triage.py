@@ -126,6 +126,17 @@ _READING = re.compile(
     r"\btemp(?:erature)?s?\b(?: is| was| of| at| now| reads| reading| hit| reached| went up to| up to|'s)?\s*"
     r"(?:3[89]|4[0-2])(?:[.,]\d+)?\b"
 )
+# A bruise where a needle went in, numb toes or fingertips: expected after injections and with the
+# nerve damage some drugs cause, not a sign of bleeding or of a stroke (which numbs a face, arm or leg).
+_EXPECTED_PLACE = {
+    re.compile(r"bruis\w*"): re.compile(
+        r"[^.?!]{0,30}?\b(?:where|at|around|on) (?:\w+ ){0,4}?"
+        r"(?:inject\w*|jabs?|injections?|shots?|needles?|biops\w*|drip|cannula)\b"
+    ),
+    re.compile(r"numbness|can't feel (?:my|his|her|their)"): re.compile(
+        r"\W*(?:(?:in|on|of) (?:my|his|her|their|the|both) )?(?:\w+ )?(?:feet|foot|toes?|fingers?|fingertips?)\b"
+    ),
+}
 _MODAL_OPENING = re.compile(
     r"^\s*(?:so |and |but |also )?(?:can|could|will|would|might|may|do|does|did|should|shall)\b"
 )
@@ -334,6 +345,8 @@ def _report(clause: str, symptoms: re.Pattern[str]) -> str | None:
             continue
         if _BARE_MEASURE.fullmatch(m.group(0)) and not _MEASURED.search(clause):
             continue  # "how do I take my temperature?": a thing to measure, not a fever
+        if any(sign.fullmatch(m.group(0)) and place.match(clause, m.end()) for sign, place in _EXPECTED_PLACE.items()):
+            continue  # "bruises where I do my jabs", "numbness in my toes"
         return m.group(0)
     return None
 

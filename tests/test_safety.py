@@ -204,6 +204,10 @@ def test_instructions_are_cut_out_and_the_question_kept(text, left):
         "my dressing is soaked with blood and it won't stop",
         "he's got blood dripping from under the plaster where they took the sample",
         "I can't stop shaking since my chemo this afternoon",
+        "I suddenly can't feel my left arm",  # numbness where a stroke puts it
+        "I have numbness on one side of my face",
+        "my mum has bruising all over her arms and legs",
+        "I have bruises on my feet",  # unexplained: only a needle's mark is expected
     ],
 )
 def test_symptom_reports_are_emergencies_by_their_wording_alone(text):
@@ -231,6 +235,10 @@ def test_symptom_reports_are_emergencies_by_their_wording_alone(text):
         "I need irradiated blood from now on, what does that mean?",  # blood given, not lost
         "is a temperature of 38 a fever?",
         "does blood from a donor carry any infections?",
+        "I keep getting little bruises where I do my jabs, is that normal?",  # a needle's mark
+        "I have a bruise where they did the biopsy",
+        "I have numbness in my toes from chemo, will it go away?",  # nerve damage, not a stroke
+        "I can't feel my feet very well, how do I make sure my bath isn't scalding?",
     ],
 )
 def test_learning_questions_are_not_emergencies(text):
