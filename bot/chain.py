@@ -21,7 +21,7 @@ from bot import replies
 from bot.followup import query_for, resolve
 from bot.guard import Guard
 from bot.screen import Screening
-from bot.sources import about_sources, asks_about_sources, asks_for_basis, with_basis
+from bot.sources import about_sources, asks_about_sources, asks_for_basis, basis_claim, with_basis
 from bot.types import Answer, Composer, Message, Retrieval, Retriever
 
 
@@ -70,6 +70,8 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             if not asks_about_sources(question):  # "when was it published?": "it" is the article
                 turn.screening.question = resolve(question, history)  # "how common is it?" → "...is XS?"
             turn.query = query_for(question, turn.screening.question, history)
+            if asks_for_basis(question):  # "what is the advice on X based on?": find the advice on X
+                turn.query = basis_claim(turn.query)
             turn.retrieval = retriever.retrieve(turn.query)
         return turn
 
@@ -91,8 +93,9 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             if asks_about_sources(question) and retrieval.documents:  # who wrote it, when, which studies
                 yield Piece(answer=about_sources(question, retrieval), turn=turn)
                 continue
-            for event in stream_composer(composer, question, retrieval):
-                if isinstance(event, Answer) and asks_for_basis(question):  # "which study is that figure from?"
+            basis = asks_for_basis(question)  # "which study is that figure from?": the statement, then its study
+            for event in stream_composer(composer, basis_claim(question) if basis else question, retrieval):
+                if isinstance(event, Answer) and basis:
                     event = with_basis(event, retrieval)  # the study first: the final answer replaces the streamed text
                 yield Piece(answer=event, turn=turn) if isinstance(event, Answer) else Piece(text=event)
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.profile import DocumentInfo
-from bot.text import CITATION_MARK, DOCUMENT_NAMES
+from bot.text import CITATION_MARK, DOCUMENT_NAMES, terms
 from bot.types import Answer, Citation, Retrieval
 
 # "the leaflet", "the advice on eating", "this page": what an article may be called
@@ -53,6 +53,15 @@ _CLAIM = re.compile(
     r"claims?|recommendations?|findings?|statements?|guidance|data|results?)\b",
     re.IGNORECASE,
 )
+# What is left of "What research is the breastfeeding advice in this sheet based on?" once the asking
+# is taken away: the statement itself ("the breastfeeding advice"), which is what retrieval should find.
+_ASKING_FOR_BASIS = re.compile(
+    r"^\W*(?:which|what|where)(?: (?:stud(?:y|ies)|trials?|research|papers?|evidence|sources?))?"
+    r"(?: (?:is|are|was|were|does|do|did))?\s+|"
+    rf"\s*\b(?:based on|rests? on|c[oa]mes? from|backed (?:up )?by|"
+    rf"(?:in|from|of) (?:this|the|that|your) (?:{DOCUMENT_NAMES}|sheet|information|materials?)s?)\b",
+    re.IGNORECASE,
+)
 _WHICH_STUDY = re.compile(r"\b(?:which|what) (?:stud(?:y|ies)|trials?|research|papers?)\b", re.IGNORECASE)
 BASIS_STUDIES = 2  # studies named for one claim at most
 _AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written|behind)", re.IGNORECASE)
@@ -71,6 +80,16 @@ def asks_about_sources(question: str) -> bool:
 def asks_for_basis(question: str) -> bool:
     """Does the question ask which study or source one statement of an article rests on?"""
     return bool(_WHICH_STUDY.search(question) or (_BASIS.search(question) and _CLAIM.search(question)))
+
+
+def basis_claim(question: str) -> str:
+    """The statement a basis question asks about ("Where does the figure about pain come from?" →
+    "the figure about pain"); the question itself when it names no basis ("Which trial showed the
+    longest survival?") or little is left."""
+    if not _BASIS.search(question):
+        return question
+    claim = _ASKING_FOR_BASIS.sub("", question).strip(" ?.!")
+    return claim if len(claim.split()) >= 2 else question
 
 
 def with_basis(answer: Answer, retrieval: Retrieval) -> Answer:
@@ -102,6 +121,10 @@ def about_sources(question: str, retrieval: Retrieval) -> Answer:
     """One or two sentences per article asked about, each citing a card holding its front matter."""
     order = list(dict.fromkeys(p.chunk.doc_id for p in retrieval.passages))
     docs = [retrieval.documents[d] for d in order if d in retrieval.documents]
+    # "is it from a hospital or a charity?": an article whose front matter says what the question
+    # names goes first; among the rest (and when none does) the order of retrieval stands
+    asked = set(terms(question))
+    docs.sort(key=lambda doc: -len(asked & set(terms(" ".join(_described(doc))))))
     docs = docs if _PLURAL.search(question) else docs[:1]
     parts, citations = [], []
     for n, doc in enumerate(docs, start=1):
@@ -126,6 +149,11 @@ def front_matter(doc: DocumentInfo, studies: Sequence[str]) -> str:
     return " ".join(lines)
 
 
+def _described(doc: DocumentInfo) -> list[str]:
+    """What the front matter says of an article: its title, authors, publisher and kind."""
+    return [doc.title, *doc.authors, doc.publisher or "", doc.article_type or ""]
+
+
 def _sentences(question: str, doc: DocumentInfo, studies: Sequence[str]) -> list[str]:
     title = f"“{doc.title}”"
     wanted = {
@@ -147,7 +175,9 @@ def _sentences(question: str, doc: DocumentInfo, studies: Sequence[str]) -> list
             f"{title} was published on {doc.date}{by}." if doc.date else f"{title} lists no date; it was published{by}."
         )
     if wanted["kind"] and doc.article_type:
-        out.append(f"{title} is this kind of article: {doc.article_type}.")
+        # "is it from a hospital or a charity?" is answered by who published it, unless said above
+        published = f", published{by}" if by and not out else ""
+        out.append(f"{title} is this kind of article: {doc.article_type}{published}.")
     if wanted["studies"]:
         out.append(
             f"{title} rests on these studies: {'; '.join(studies)}." if studies else f"{title} lists no studies."

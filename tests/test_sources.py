@@ -10,7 +10,7 @@ import pytest
 from bot import NOTICE
 from bot.corpus import Reference
 from bot.profile import DocumentInfo
-from bot.sources import about_sources, asks_about_sources, asks_for_basis, with_basis
+from bot.sources import about_sources, asks_about_sources, asks_for_basis, basis_claim, with_basis
 from bot.types import Passage, Retrieval, StoredChunk
 from bot.verify import find_problem
 
@@ -77,6 +77,10 @@ def test_a_made_up_article_is_described_from_its_front_matter_and_passes_the_che
     answer = about_sources("When was it published?", _retrieval(doc, studies))
     assert answer.body.startswith("“Looking after your kidneys” was published on 2025-03-01 by Clinic Press.")
     assert "Ada Lovelace" not in answer.body and find_problem(answer) is None
+    # what kind of article it is, with who published it; among several, the one the question describes
+    typed = replace(doc, article_type="patient leaflet")
+    answer = about_sources("What kind of document is this?", _retrieval(typed, studies))
+    assert "patient leaflet, published by Clinic Press" in answer.body and find_problem(answer) is None
     undated = replace(doc, date=None)
     answer = about_sources("When was it published?", _retrieval(undated, studies))
     assert "lists no date" in answer.body and find_problem(answer) is None
@@ -123,3 +127,32 @@ def test_the_study_a_quoted_statement_cites_answers_first_and_passes_the_checks(
     assert find_problem(answer) is None
     uncited = Answer(body=f"{claim} [1]", citations=[replace(card, references=[])])
     assert with_basis(uncited, retrieval).body == uncited.body  # its passage cites nothing either: as it was
+
+
+@pytest.mark.unit
+def test_of_several_articles_the_one_whose_front_matter_the_question_names_is_described():
+    """ "Is it from a hospital or a charity?" names no article; the charity's leaflet is the one meant,
+    even when another article was retrieved first. Naming nothing, the first retrieved stands."""
+    clinic = DocumentInfo("kidney-care", "Looking after your kidneys", (), "Clinic Press", "2025-03-01", "leaflet")
+    charity = DocumentInfo("bone-care", "Strong bones", (), "Bone Trust (a national charity)", "2024-01-01", "web page")
+    passages = [
+        Passage(StoredChunk(f"c{n}", d.id, d.title, "Intro", None, "Some text.", (f"s{n}",), (), 0), 1.0, 0.5, 0.5, 0.0)
+        for n, d in enumerate((clinic, charity))
+    ]
+    retrieval = Retrieval("q", np.zeros(3), (), passages, documents={d.id: d for d in (clinic, charity)})
+    assert "Bone Trust" in about_sources("Is this from a hospital or from a charity?", retrieval).body
+    assert about_sources("What kind of document is this?", retrieval).citations[0].doc_id == "kidney-care"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "claim"),
+    [
+        ("What research is the fluids advice in this leaflet based on?", "the fluids advice"),
+        ("Which study does the 8% figure for the kidney drug come from?", "the 8% figure for the kidney drug"),
+        ("Where does the figure about pain come from?", "the figure about pain"),
+        ("Which trial showed the longest survival?", "Which trial showed the longest survival?"),  # no basis asked
+    ],
+)
+def test_a_basis_question_is_answered_about_the_statement_it_names(question, claim):
+    assert basis_claim(question) == claim
