@@ -16,7 +16,7 @@ import numpy as np
 from bot import question_form as qf
 from bot.quotes import announces, continues_lead_in, describes_document, drop_connective, sums_up_before
 from bot.ranker import Signals, centrality, in_context
-from bot.text import is_list_item
+from bot.text import flat, is_list_item
 from bot.types import Passage, Retrieval, StoredSentence
 
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
@@ -41,13 +41,14 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
     seen: set[str] = set()
     out: list[Candidate] = []
     for rank, passage in enumerate(retrieval.passages):
-        asked, before = 0.0, None
+        asked, before, said = 0.0, None, False
         for position, sid in enumerate(passage.chunk.sentence_ids):
             sentence = stored.get(sid)
             if sentence is None:
                 continue
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
             before, previous = sentence.embedding, before
+            after_said, said = said, bool(retrieval.said) and flat(sentence.text) in retrieval.said
             if form is not None and form.to_ask and _in_question_list(passage, position, stored):
                 asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
             elif is_question(sentence.text):
@@ -66,7 +67,17 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                 seen.add(sid)
                 shown = drop_connective(sentence.text)
                 context = in_context(retrieval.query_vector, sentence.embedding, previous)
-                signals = Signals(shown, sentence.text, cosine, passage.similarity, rank, position, asked, context)
+                signals = Signals(
+                    shown,
+                    sentence.text,
+                    cosine,
+                    passage.similarity,
+                    rank,
+                    position,
+                    asked,
+                    context,
+                    after_said=after_said,
+                )
                 out.append(Candidate(sentence, shown, passage, signals))
             if not reply:  # the sentence after a bare reply answers the article's question too
                 asked = 0.0

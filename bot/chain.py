@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
 from bot import replies
-from bot.followup import query_for, resolve
+from bot.followup import query_for, resolve, said_before
 from bot.guard import Guard
 from bot.screen import Screening
 from bot.sources import about_sources, asks_about_sources, asks_for_basis, basis_claim, with_basis
@@ -73,6 +73,8 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             if asks_for_basis(question):  # "what is the advice on X based on?": find the advice on X
                 turn.query = basis_claim(turn.query)
             turn.retrieval = retriever.retrieve(turn.query)
+            if history:
+                turn.retrieval = replace(turn.retrieval, said=said_before(history))
         return turn
 
     def scope(turn: Turn) -> Turn:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from bot import question_form as qf
 from bot.sentence_cues import singles_out
-from bot.text import STOPWORDS, lemmas
+from bot.text import STOPWORDS, flat, lemmas
 from bot.types import Message
 
 # A follow-up leans on the conversation: "what about its side effects?", "and is it safer?"
@@ -123,6 +123,14 @@ def query_for(question: str, resolved: str, history: Sequence[Message]) -> str:
         return resolved
     previous = _last_question(history)
     return f"{previous} {question}" if previous else question
+
+
+def said_before(history: Sequence[Message]) -> str:
+    """The assistant's earlier replies, whitespace collapsed: a follow-up ("does it hurt?") should
+    not open with a sentence the person was just given."""
+    return flat(
+        " ".join(m["content"] for m in history if m.get("role") == "assistant" and isinstance(m.get("content"), str))
+    )
 
 
 def subject_of(question: str) -> str | None:

@@ -65,6 +65,7 @@ class Signals:
     asked: float
     context_cosine: float  # the question's cosine to this sentence and the one before it (``in_context``)
     centrality: float = 0.0  # set once every candidate is known (``centrality``)
+    after_said: bool = False  # the sentence before it was given in an earlier reply: its "It" is understood
 
 
 def featurize(
@@ -105,7 +106,7 @@ def featurize(
                 float(form.origin and cues.gives_origin(s.text)),
                 float(cues.echoes_verb(s.text, form.verb)),
                 float(cues.counts_unit(s.text, form.unit)),
-                float(leans_back(s.original) and not asked_match(s.asked)),
+                float(leans_back(s.original) and not asked_match(s.asked) and not s.after_said),
                 float(announces(s.text)),
                 max(len(words) - 25, 0) / 25,
                 float(len(words) < 8),

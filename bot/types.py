@@ -74,6 +74,7 @@ class Retrieval:
     compounds: frozenset[str] = frozenset()  # the corpus's joined short names, for ``bot.text.terms``
     idf: Mapping[str, float] = field(default_factory=dict)  # rarity of each search term in the index
     documents: Mapping[str, DocumentInfo] = field(default_factory=dict)  # front matter of the passages' articles
+    said: str = ""  # what this conversation's earlier replies said (``followup.said_before``), whitespace collapsed
 
     @property
     def best_similarity(self) -> float:

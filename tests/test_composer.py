@@ -1256,3 +1256,25 @@ def test_a_patients_own_story_answers_only_what_it_was_like():
     assert composer.rank(qf.read_form("When do I prune roses?"), retrieval)[0].shown == pruning
     assert composer.rank(qf.read_form("What is pruning roses like for other people?"), retrieval)[0].shown == story
     assert not cues.tells_own_story('"Off-the-shelf" means made in advance.')  # a term in quotes, no one's story
+
+
+@pytest.mark.unit
+def test_a_follow_up_is_not_answered_with_what_was_just_said():
+    """Asked "does it hurt?" after "What is mulching?" was answered, the reply does not open with that
+    answer again; the sentence right after it ("It should not ...") leans on what was just read."""
+    from dataclasses import replace
+
+    from bot.candidates import candidates
+    from bot.followup import said_before
+
+    defined = "Mulching is a thin layer of bark spread over the soil around a plant."
+    after = "It is gentle on roots and should not harm them."
+    retrieval = _faq_retrieval([defined, after, "Water roses every morning in summer."], [0.8, 0.5, 0.4])
+    form = qf.read_form("does mulching harm the roots?")
+    history = [{"role": "user", "content": "What is mulching?"}, {"role": "assistant", "content": f"{defined} [1]"}]
+    followed = replace(retrieval, said=said_before(history))
+    assert ExtractiveComposer().rank(form, followed)[0].shown == after
+    assert defined not in [c.shown for c in ExtractiveComposer().rank(form, followed)]
+    leaning = {c.shown: c.signals.after_said for c in candidates(followed, form)}
+    assert leaning[after] and not any(c.signals.after_said for c in candidates(retrieval, form))
+    assert ExtractiveComposer().rank(form, retrieval)[0].shown == defined  # asked first, it answers
