@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypedDict
 
 from bot import replies
-from bot.followup import query_for, resolve, said_before
+from bot.followup import query_for, resolve, resolve_in_message, said_before
 from bot.guard import Guard
 from bot.screen import Screening
 from bot.sources import about_sources, asks_about_sources, asks_for_basis, basis_claim, with_basis
@@ -68,7 +68,8 @@ def build_chain(guard: Guard, retriever: Retriever, composer: Composer, ensure_i
             ensure_index()  # after screening: a symptom report never waits for the index
             question, history = turn.screening.question, turn.screening.history
             if not asks_about_sources(question):  # "when was it published?": "it" is the article
-                turn.screening.question = resolve(question, history)  # "how common is it?" → "...is XS?"
+                # "I have X. What is it?" → "... What is X?"; "how common is it?" after "What is XS?" → "...is XS?"
+                turn.screening.question = resolve(resolve_in_message(question), history)
             turn.query = query_for(question, turn.screening.question, history)
             if asks_for_basis(question):  # "what is the advice on X based on?": find the advice on X
                 turn.query = basis_claim(turn.query)

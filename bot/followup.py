@@ -39,6 +39,38 @@ _POSSESSIVE = re.compile(r"\b(?:its|their)\b", re.IGNORECASE)
 _ONE = re.compile(r"\b(the|that|this|which|each)\s+((?:[a-z][\w-]*\s+){0,2}?)(ones?)\b(?:\s+(\w+))?", re.IGNORECASE)
 
 
+# "My doctor said the scan is for 'staging'. What does that mean?": the term is in the message itself.
+_WHAT_THAT_MEANS = re.compile(
+    r"\bwhat (?:does|do) (?:that|this|it)(?: (?:word|term|phrase))?(?: \w+)? mean\b|"
+    r"\bwhat(?:'s| is) (?:that|this|it)(?: (?:word|term|one))?\b(?= *(?:\w+ *)?\?)",
+    re.IGNORECASE,
+)
+_QUOTED_TERM = re.compile(r"(?:(?<=\s)|^)['‘\"“]([^'’\"”]{2,40})['’\"”](?!\w)")
+# "diagnosed with a DVT", "mentioned peripheral neuropathy", "warned me about cellulitis"
+_NAMED_TERM = re.compile(
+    r"\b(?:diagnosed with|mentioned|warned (?:\w+ )?about|at risk (?:of|for)|talked about|told (?:\w+ )?about|"
+    r"brought up|used the (?:word|term))\s+(?:an? |the |some )?([\w-]+(?: [\w-]+){0,2}?)"
+    r"(?=\s*(?:[.,;:!?]|$)|\s+(?:and|but|to|for|in|at|on|before|after|because|which|that|with)\b)",
+    re.IGNORECASE,
+)
+
+
+def resolve_in_message(question: str) -> str:
+    """A definition asked of "that" or "it" whose term the same message named before it: "I've been
+    diagnosed with a DVT. What does that mean?" → "... What does DVT mean?"."""
+    asked = _WHAT_THAT_MEANS.search(question)
+    if asked is None or not question[: asked.start()].strip():
+        return question
+    earlier = question[: asked.start()]
+    named = list(_QUOTED_TERM.finditer(earlier)) or list(_NAMED_TERM.finditer(earlier))
+    if not named:
+        return question
+    term = named[-1].group(1).strip()
+    said = asked.group(0)
+    plain = f"{said.split()[0]} does {term} mean" if said.lower().endswith("mean") else f"{said.split()[0]} is {term}"
+    return question[: asked.start()] + plain + question[asked.end() :]
+
+
 def resolve(question: str, history: Sequence[Message]) -> str:
     """The question with its first pronoun (or "that <noun>") replaced by the previous subject."""
     if not history or not _LEANS.search(question):

@@ -60,6 +60,7 @@ _REASON = re.compile(r"^(?:why\b|how\s+come\b|what\s+(?:causes|caused|makes|made
 _CAUSE_OF = re.compile(
     r"^what\s+(?:causes|caused|triggers|brings\s+on)\s+(?:the\s+|a\s+|an\s+)?(?P<effect>[^?,]{1,60})", re.I
 )
+_HEDGES = re.compile(r"\s+(?:actually|exactly|really|precisely|again|then|though)\b", re.IGNORECASE)
 _DEFINITION = re.compile(
     r"^(?:what\s+(?:is|are|was|were)\s+(?:an?\s+)?(?P<subject>(?!the\b|this\b|that\b|it\b|they\b|meant\b)[^?]{1,60}?)"
     r"|what\s+does\s+(?:the\s+)?(?P<term>[^?]{1,60}?)\s+(?:mean|stand\s+for)|define\s+(?P<defined>[^?]{1,60}?)"
@@ -436,6 +437,7 @@ def _read_clause(text: str) -> QuestionForm:
     m = _DEFINITION.match(text)
     if m and not comparison:
         subject = next(g for g in m.group("subject", "term", "defined", "meant", "said", "by") if g)
+        subject = _HEDGES.sub("", subject)  # "what is X exactly?", "what does X actually mean?": X
         if len(subject.split()) <= 6:
             return QuestionForm(DEFINITION, subject=subject.strip(" \"'"))
     action = _action_named(text)

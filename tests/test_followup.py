@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import named_in, query_for, resolve, subject_of
+from bot import question_form as qf
+from bot.followup import named_in, query_for, resolve, resolve_in_message, subject_of
 
 pytestmark = pytest.mark.unit
 
@@ -154,3 +155,25 @@ def test_which_one_with_its_own_subject_is_left_alone():
     follow_up = "can my nurse tell which one I'm on?"
     assert resolve(follow_up, _history("What is a glorbin trial?")) == follow_up
     assert resolve("which one is best?", _history("What is a glorbin trial?")) == "which glorbin trial is best?"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "resolved"),
+    [
+        ("My dad's doctor said the scan is for 'staging'. What does that mean?", "What does staging mean?"),
+        ("He was just diagnosed with a DVT. What does that actually mean?", "What does DVT mean?"),
+        ("The nurse warned me about cellulitis. What is it?", "What is cellulitis?"),
+        ("My surgeon says I'm at risk of lymphedema. What does that word mean?", "What does lymphedema mean?"),
+        ("What does that mean?", "What does that mean?"),  # nothing named before it: the history's job
+        ("I have a PICC line. Does that make a clot more likely?", "Does that make a clot more likely?"),  # not a term
+    ],
+)
+def test_a_term_the_message_names_is_what_its_what_is_that_asks_about(question, resolved):
+    assert resolve_in_message(question).endswith(resolved)
+
+
+@pytest.mark.unit
+def test_a_hedge_is_not_part_of_the_term_asked_about():
+    assert qf.read_form("What is cellulitis exactly?").subject == "cellulitis"
+    assert qf.read_form("What does DVT actually mean?").subject == "dvt"
