@@ -300,15 +300,17 @@ def names_a_thing(word: str) -> bool:
 _BEFORE_A_VERB = frozenset(
     _words(
         "to than can could will would should may might must do does did i you we they he she it "
-        "don't doesn't didn't won't can't"
+        "don't doesn't didn't won't can't "
+        # the adverbs that stand before a verb: "the chemo they give me can't just reach my brain"
+        "just still also only really ever never actually always"
     )
 )
 _PARTICLES = frozenset(_words("up out off down away back over"))
 
 
 def _used_as_verb(word: str, before: str, after: str) -> bool:
-    """A word that can be a verb, used as one here: after "to", a modal or a subject pronoun, or
-    before a particle ("finish up", "knocks out")."""
+    """A word that can be a verb, used as one here: after "to", a modal, a subject pronoun or an adverb
+    of the verb ("just reach"), or before a particle ("finish up", "knocks out")."""
     return (before in _BEFORE_A_VERB or after in _PARTICLES) and "VERB" in lemmas(word)
 
 
