@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from bot.question_form import main_verb
 from bot.sentence_cues import is_number_word
 from bot.spelling import Speller, closest, english_zipf
-from bot.text import CONTRACTED, LETTER_RUN, STOPWORDS, clauses, compounds, lemmas, opens_question, terms
+from bot.text import CONTRACTED, LETTER_RUN, STOPWORDS, compounds, lemmas, opens_question, question_part, terms
 
 #: Unknown words at least this frequent are everyday words, not a topic ("work", "people").
 EVERYDAY_ZIPF = 5.2
@@ -282,13 +282,6 @@ def _aside(asked: str) -> set[str]:
 def place_words(asked: str) -> set[str]:
     """The words of the question's place phrases ("on the sofa", "in the cupboard"): where, not what."""
     return {w.lower() for m in _PLACE_PHRASE.finditer(asked) for w in LETTER_RUN.findall(m.group("place"))}
-
-
-def question_part(text: str) -> str:
-    """The question sentences of a message (ending in "?" or opening like a question), else all of it."""
-    sentences = clauses(text)
-    asked = [s for s in sentences if s.endswith("?") or opens_question(s)]
-    return " ".join(asked) if asked and len(asked) < len(sentences) else text
 
 
 def names_a_thing(word: str) -> bool:

@@ -199,6 +199,13 @@ def clauses(text: str) -> list[str]:
     return [c for c in (m.strip() for m in _CLAUSE.findall(text)) if c]
 
 
+def question_part(text: str) -> str:
+    """The question sentences of a message (ending in "?" or opening like a question), else all of it."""
+    sentences = clauses(text)
+    asked = [s for s in sentences if s.endswith("?") or opens_question(s)]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else text
+
+
 #: What an article calls itself ("this leaflet", "the handout"), in a regular expression.
 DOCUMENT_NAMES = r"article|leaflet|handout|page|guide|booklet|document"
 

@@ -31,7 +31,7 @@ import numpy as np
 from bot import exemplars
 from bot.names import NO_NAMES, CorpusNames
 from bot.site import Site
-from bot.text import words
+from bot.text import question_part, words
 
 #: Emergency-vs-education margin above which a message with a person in it is a report.
 EMERGENCY_MARGIN = 0.10
@@ -390,7 +390,12 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     """
     t = _ASKING_WHAT.sub(" ", normalise(text))
     about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
-    decision = _DECISION.search(_DONE_TO.sub(" ", about))
+    # A decision is one the question asks about or the person weighs: "I start X on Monday. How often do
+    # I check my sugar?" only tells the plan; "I want to stop X. How often ...?" weighs stopping.
+    asked = (
+        about if _WEIGHING.search(t) else _WHEN_TREATED.sub(" ", _ASKING_WHAT.sub(" ", normalise(question_part(text))))
+    )
+    decision = _DECISION.search(_DONE_TO.sub(" ", asked))
     if _ASKS_FOR_INFORMATION.search(t) and not decision:
         return False
     place = _ASKS_WHERE.search(t)
@@ -463,11 +468,15 @@ _TREATMENT_WORDS = re.compile(
 _DECISION = re.compile(
     r"\b(?:dosage|live|survive|die|life expectancy|chances?|odds|prognosis|cured?|how long (?:\w+ ){0,3}have left|"
     # a dose changed, not a tablet named: "forget my tablets", "my last tablet" ask what the sheet says
-    r"(?:stop|skip|change|lower|raise|increase|reduce|double|halve|split|crush)\w*\s+(?:\w+\s+){0,2}"
-    r"(?:pills?|tablets?|doses?)|"
+    r"(?:stop|skip|change|lower|raise|increase|reduce|double|halve|split|crush|put up|put down|adjust)\w*\s+"
+    r"(?:\w+\s+){0,2}(?:pills?|tablets?|doses?|insulin|medicines?|medications?|meds)|"
     r"(?:start|stop|choose|pick|switch|skip|quit|join|enrol|enroll|refuse|delay)(?:s|ed|ped|ping|ing)?)\b"
     # "the tube starts to leak", "stop it from happening" say what happens, not what someone decides
     r"(?!\s+to\b|\s+(?:it|this|that|them)\s+from\b)"
+)
+_WEIGHING = re.compile(
+    r"\b(?:want(?:s|ed)? to|thinking (?:of|about)|consider\w*|plann?\w* (?:to|on)|decid\w*|tempted|"
+    r"wonder\w* (?:if|whether)|rather|(?:don't|do not) want)\b"
 )
 # Something done to the person, not chosen by them: "when my treatment is stopped".
 _DONE_TO = re.compile(r"\b(?:is|are|was|were|been|be|gets?|got)\s+(?:stopped|started|changed|delayed)\b")

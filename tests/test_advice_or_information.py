@@ -49,6 +49,7 @@ pytestmark = pytest.mark.unit
         "I'm on the injections, whereabouts on my leg should I put them?",  # a place the handout shows
         "is it OK for me to use wet wipes on the sore skin?",  # "should I use ...?" in other words
         "do I have to give up my cup of tea while my stomach is upset?",  # what the handout says to cut back on
+        "I start the tablets with my chemo on Monday. How often do I need to check my sugar?",  # a plan told
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -85,6 +86,8 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "where should I get treated, here or abroad?",
         "is it OK for me to stop my chemo for a week?",
         "do I have to give up my treatment if I get a rash?",
+        "Should I put up my insulin on the days I take the tablets?",  # a dose changed
+        "I want to stop my chemo. How often should I have blood tests then?",  # a decision weighed first
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
