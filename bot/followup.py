@@ -66,9 +66,9 @@ def resolve_in_message(question: str) -> str:
     if not named:
         return question
     term = named[-1].group(1).strip()
-    said = asked.group(0)
-    plain = f"{said.split()[0]} does {term} mean" if said.lower().endswith("mean") else f"{said.split()[0]} is {term}"
-    return question[: asked.start()] + plain + question[asked.end() :]
+    what = question[asked.start() : asked.start() + 4]  # "What" or "what", as typed
+    plain = f"{what} does {term} mean" if asked.group(0).lower().endswith("mean") else f"{what} is {term}"
+    return earlier + plain + question[asked.end() :]
 
 
 def resolve(question: str, history: Sequence[Message]) -> str:

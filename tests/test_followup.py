@@ -164,6 +164,7 @@ def test_which_one_with_its_own_subject_is_left_alone():
         ("My dad's doctor said the scan is for 'staging'. What does that mean?", "What does staging mean?"),
         ("He was just diagnosed with a DVT. What does that actually mean?", "What does DVT mean?"),
         ("The nurse warned me about cellulitis. What is it?", "What is cellulitis?"),
+        ("The nurse mentioned cellulitis. What's that?", "What is cellulitis?"),
         ("My surgeon says I'm at risk of lymphedema. What does that word mean?", "What does lymphedema mean?"),
         ("What does that mean?", "What does that mean?"),  # nothing named before it: the history's job
         ("I have a PICC line. Does that make a clot more likely?", "Does that make a clot more likely?"),  # not a term
