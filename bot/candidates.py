@@ -20,6 +20,7 @@ from bot.text import flat, is_list_item
 from bot.types import Passage, Retrieval, StoredSentence
 
 MAX_LIST_ITEMS = 12  # how far back a list item's lead-in is looked for
+SAME_QUESTION = 0.8  # an article's question this close to the one asked is the same question
 _ASKS = re.compile(r"^\W*(?:what|how|why|who|where|which|when)\b", re.IGNORECASE)
 
 
@@ -62,6 +63,10 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                 # "Will I get X? No. Most people ..." says why not; asked "what makes X more likely?",
                 # the article's question is not the one asked, however close in words.
                 asked = 0.0
+            # A bare "No." says no to the article's own question: quoted only when that is the question
+            # asked again, not one merely near it ("Do they numb you first?" beside "Can the needle
+            # damage my spinal cord? No."); the sentence after it still answers, without the verdict.
+            quoted = quoted and asked >= SAME_QUESTION
             wanted = quoted or (len(sentence.text.split()) >= 3 and not describes_document(sentence.text))
             if sid not in seen and wanted:
                 seen.add(sid)

@@ -359,11 +359,14 @@ def test_a_lead_that_points_back_comes_after_the_sentence_it_points_to(article_a
         assert quotes.index("This is called chlorosis.") == 1
     assert len(quotes) <= MAX_SENTENCES
 
-    # The article's own question answered with a bare "No.": quoted with the sentence that says why,
-    # the two as one cited claim.
-    answer, quotes = _quotes(assistant, "Is chlorosis contagious?")
+    # The article's own question asked again, answered with a bare "No.": quoted with the sentence that
+    # says why, the two as one cited claim. Asked in other words (0.7 close), the "No." could deny what
+    # was not asked: the sentence that says why answers alone.
+    answer, quotes = _quotes(assistant, "Can chlorosis spread to other plants?")
     because = "It comes from the soil, not from a germ, so it cannot pass from one plant to another."
     assert quotes[0] == f"No. {because}", answer.body
+    answer, quotes = _quotes(assistant, "Is chlorosis contagious?")
+    assert because in quotes and "No." not in answer.body, answer.body
     # Asked otherwise than yes or no, the bare reply is not quoted at all.
     answer, _ = _compose(assistant, "How does chlorosis pass from plant to plant?")
     assert not answer.body.startswith("No."), answer.body
@@ -1100,6 +1103,20 @@ def test_the_reason_after_a_bare_reply_answers_only_a_yes_no_question():
     assert said["Most gardens never get it, and good drainage helps."] == pytest.approx(0.9)
     said = {c.shown: c.signals.asked for c in candidates(retrieval, qf.read_form("What makes root rot more likely?"))}
     assert said == {"Most gardens never get it, and good drainage helps.": 0.0}
+
+
+@pytest.mark.unit
+def test_a_bare_no_answers_only_the_articles_own_question_asked_again():
+    """ "Can frost kill the roots? No. ..." near "Do I cover the roots before frost?" (a question close in
+    words, 0.7): the "No." would deny what was not asked; the sentence after it is still a candidate."""
+    from bot.candidates import candidates
+
+    faq = ["Can frost kill the roots?", "No.", "Roots sit deep enough in the soil to stay above freezing."]
+    form = qf.read_form("Do I cover the roots before a frost?")
+    near = {c.shown: c.signals.asked for c in candidates(_faq_retrieval(faq, [0.7, 0.1, 0.5]), form)}
+    assert "No." not in near and near[faq[2]] == pytest.approx(0.7)
+    same = {c.shown for c in candidates(_faq_retrieval(faq, [0.9, 0.1, 0.5]), form)}
+    assert "No." in same
 
 
 @pytest.mark.unit
