@@ -402,6 +402,8 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     if place and not decision and not _names_a_treatment(place[0], names):
         return False  # "whereabouts on my arm should I inject it?": a place the handout shows
     if not decision and not _names_a_treatment(about, names):
+        if _EVERYDAY_AMOUNT.search(t) and not _DOSE.search(t):
+            return False  # "am I allowed water, and how much should I have?": an amount the handout gives
         t = _SELF_CARE.sub(" ", t)  # "should I rinse / leave my dentures in?": what the handout says to do
     return bool(_advice(names.pattern(names.treatments)).search(t))
 
@@ -412,6 +414,14 @@ _ASKS_FOR_INFORMATION = re.compile(
     r"how much(?![^?.!]*\b(?:take|have|get|use|need|receive)\b))\b"
     r"|\b(?:will|would|do|does) (?:i|we|he|she|they|my \w+) (?:have|need) to pay\b"  # a cost the article states
 )
+# How much of something everyday to have ("how much fluid should I have?"), not of a medicine.
+_EVERYDAY = (
+    r"(?:water|fluids?|drinks?|food|meals?|snacks?|coffee|tea|alcohol|caffeine|milk|juice|protein|exercise|sleep)"
+)
+_EVERYDAY_AMOUNT = re.compile(
+    rf"\bhow (?:much|many)\b[^?.!]*\b{_EVERYDAY}\b|\b{_EVERYDAY}\b[^?.!]*\bhow (?:much|many)\b"
+)
+_DOSE = re.compile(r"\bdos(?:e|es|age|ing)\b|\bmg\b|\bpills?\b|\btablets?\b|\bcapsules?\b")
 # A question for a place ("where on my arm should I put it?"); one naming a treatment ("where should
 # I have the therapy?") may be a choice of centre, and stays advice.
 _ASKS_WHERE = re.compile(r"(?:^|[,;.!]\s)\W*(?:so |and |but )?where(?:abouts)?\b[^?.!]*")

@@ -50,6 +50,8 @@ pytestmark = pytest.mark.unit
         "is it OK for me to use wet wipes on the sore skin?",  # "should I use ...?" in other words
         "do I have to give up my cup of tea while my stomach is upset?",  # what the handout says to cut back on
         "I start the tablets with my chemo on Monday. How often do I need to check my sugar?",  # a plan told
+        "Am I allowed water before the scan, and how much should I have?",  # an everyday amount
+        "How much fluid should I have each day?",
     ],
 )
 def test_information_in_personal_words_is_not_a_decision(question):
@@ -88,6 +90,7 @@ def test_information_in_personal_words_is_not_a_decision(question):
         "do I have to give up my treatment if I get a rash?",
         "Should I put up my insulin on the days I take the tablets?",  # a dose changed
         "I want to stop my chemo. How often should I have blood tests then?",  # a decision weighed first
+        "how many tablets should I take with water?",  # a dose, whatever it is taken with
     ],
 )
 def test_decisions_doses_and_prognosis_stay_advice(question):
