@@ -194,7 +194,9 @@ class Lexicon:
         words = [m.group(0) for m in LETTER_RUN.finditer(asked) if not CONTRACTED.match(asked, m.end())]
         for at, word in enumerate(words):
             lower = word.lower()
-            if len(lower) < 3 or lower in out or lower == verb or is_number_word(lower) or self.knows(lower):
+            if len(lower) < 3 or lower in out or lower == verb or is_number_word(lower) or lower in _TIMES:
+                continue  # "eight", "this winter", "on Monday": how much and when, never what
+            if self.knows(lower):
                 continue
             before, after = words[at - 1].lower() if at else "", words[at + 1].lower() if at + 1 < len(words) else ""
             if _used_as_verb(lower, before, after) or _says_how_someone_is(lower, before, after):
@@ -247,6 +249,15 @@ class Lexicon:
         return found
 
 
+# Days, months, seasons and times of day: when something happens, never a topic of its own.
+_TIMES = frozenset(
+    _words(
+        "monday tuesday wednesday thursday friday saturday sunday weekend weekends weekday weekdays "
+        "january february march april may june july august september october november december "
+        "spring summer autumn winter tonight tomorrow yesterday morning mornings afternoon evening evenings "
+        "night nights midnight fortnight christmas easter"
+    )
+)
 # Everyday idioms whose nouns name nothing asked about: "round the clock", "get cold feet", "out of pocket".
 _IDIOMS = re.compile(
     r"\b(?:a?round|all) the clock\b|\bday and night\b|\b24/7\b|\bcold feet\b|\bout of pocket\b|"
