@@ -47,7 +47,9 @@ _ABOUT_SOURCE = re.compile(
 )
 # "Which study does the 8 % figure come from?", "what is the advice on X based on?": the basis of
 # one claim, not of the whole article (``_ABOUT_SOURCE``). "Where do the cells come from?" names no claim.
-_BASIS = re.compile(r"\b(?:based on|rests? on|c[oa]mes? from|backed (?:up )?by)\b", re.IGNORECASE)
+_RESTS_ON = r"based on|rests? on|c[oa]mes? from|backed (?:up )?by"
+_RESEARCH = r"stud(?:y|ies)|trials?|research|papers?"
+_BASIS = re.compile(rf"\b(?:{_RESTS_ON})\b", re.IGNORECASE)
 _CLAIM = re.compile(
     r"\b(?:stud(?:y|ies)|trials?|research|papers?|evidence|figures?|numbers?|statistics?|percentages?|advice|"
     r"claims?|recommendations?|findings?|statements?|guidance|data|results?)\b",
@@ -56,13 +58,13 @@ _CLAIM = re.compile(
 # What is left of "What research is the breastfeeding advice in this sheet based on?" once the asking
 # is taken away: the statement itself ("the breastfeeding advice"), which is what retrieval should find.
 _ASKING_FOR_BASIS = re.compile(
-    r"^\W*(?:which|what|where)(?: (?:stud(?:y|ies)|trials?|research|papers?|evidence|sources?))?"
+    rf"^\W*(?:which|what|where)(?: (?:{_RESEARCH}|evidence|sources?))?"
     r"(?: (?:is|are|was|were|does|do|did))?\s+|"
-    rf"\s*\b(?:based on|rests? on|c[oa]mes? from|backed (?:up )?by|"
+    rf"\s*\b(?:{_RESTS_ON}|"
     rf"(?:in|from|of) (?:this|the|that|your) (?:{DOCUMENT_NAMES}|sheet|information|materials?)s?)\b",
     re.IGNORECASE,
 )
-_WHICH_STUDY = re.compile(r"\b(?:which|what) (?:stud(?:y|ies)|trials?|research|papers?)\b", re.IGNORECASE)
+_WHICH_STUDY = re.compile(rf"\b(?:which|what) (?:{_RESEARCH})\b", re.IGNORECASE)
 BASIS_STUDIES = 2  # studies named for one claim at most
 _AUTHORS = re.compile(r"\b(?:who\b|authors?|writers?|written|behind)", re.IGNORECASE)
 _DATE = re.compile(r"\b(?:when|what year|date)\b", re.IGNORECASE)

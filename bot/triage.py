@@ -392,10 +392,12 @@ def wants_advice(text: str, names: CorpusNames = NO_NAMES) -> bool:
     about = _WHEN_TREATED.sub(" ", t)  # "allowed to drive after <treatment>": the treatment is only the time
     # A decision is one the question asks about or the person weighs: "I start X on Monday. How often do
     # I check my sugar?" only tells the plan; "I want to stop X. How often ...?" weighs stopping.
-    asked = (
-        about if _WEIGHING.search(t) else _WHEN_TREATED.sub(" ", _ASKING_WHAT.sub(" ", normalise(question_part(text))))
-    )
-    decision = _DECISION.search(_DONE_TO.sub(" ", asked))
+    question = question_part(text)
+    if question != text and not _WEIGHING.search(t):
+        about_asked = _WHEN_TREATED.sub(" ", _ASKING_WHAT.sub(" ", normalise(question)))
+    else:
+        about_asked = about  # one sentence, or a choice weighed in the context: the whole message
+    decision = _DECISION.search(_DONE_TO.sub(" ", about_asked))
     if _ASKS_FOR_INFORMATION.search(t) and not decision:
         return False
     place = _ASKS_WHERE.search(t)
