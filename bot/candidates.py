@@ -31,6 +31,7 @@ class Candidate:
     passage: Passage
     signals: Signals
     probability: float = 0.0  # the ranker's share: how likely this sentence is THE answer
+    said: bool = False  # an earlier reply of this conversation quoted it (``Retrieval.said``)
 
 
 def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> list[Candidate]:
@@ -49,7 +50,7 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                 continue
             cosine = float(np.dot(retrieval.query_vector, sentence.embedding))
             before, previous = sentence.embedding, before
-            after_said, said = said, bool(retrieval.said) and flat(sentence.text) in retrieval.said
+            after_said, said = said, bool(retrieval.said) and _was_said(drop_connective(sentence.text), retrieval.said)
             if form is not None and form.to_ask and _in_question_list(passage, position, stored):
                 asked = 0.0  # "What should I ask my team?": the article's own list of questions answers it
             elif is_question(sentence.text):
@@ -83,10 +84,15 @@ def candidates(retrieval: Retrieval, form: qf.QuestionForm | None = None) -> lis
                     context,
                     after_said=after_said,
                 )
-                out.append(Candidate(sentence, shown, passage, signals))
+                out.append(Candidate(sentence, shown, passage, signals, said=said))
             if not reply:  # the sentence after a bare reply answers the article's question too
                 asked = 0.0
     return _with_centrality(out)
+
+
+def _was_said(quote: str, said: str) -> bool:
+    """Did an earlier reply (``said``, whitespace collapsed) quote this sentence? A few words ("No.") prove nothing."""
+    return len(quote) > 20 and flat(quote) in said
 
 
 def _in_question_list(passage: Passage, position: int, stored: Mapping[str, StoredSentence]) -> bool:

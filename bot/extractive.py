@@ -34,7 +34,7 @@ from bot.opening import names_the_asked, on_the_question, opening, stands_for_un
 from bot.quotes import announces, continues_lead_in, only_names, opens_with_reply, points_back
 from bot.ranker import Ranker, asked_match, default_ranker, featurize, reading_grade
 from bot.rendering import render
-from bot.text import flat, is_list_item, lemmas, only_a_verb, terms, terms_found
+from bot.text import is_list_item, lemmas, only_a_verb, terms, terms_found
 from bot.types import Answer, Retrieval, not_covered
 
 MAX_SENTENCES = 3
@@ -94,7 +94,7 @@ class ExtractiveComposer:
         scored = [c for c in scored if not (opens_with_reply(c.shown) and not asked_match(c.signals.asked))]
         # A follow-up is not answered with what the person was just told (it stays out of the
         # features too: a sentence that leans on it is read right after it).
-        scored = [c for c in scored if not _said(c, retrieval.said)]
+        scored = [c for c in scored if not c.said]
         return sorted(scored, key=lambda c: (_out_of_place(form, c.shown), -c.probability))
 
     def features(self, form: qf.QuestionForm, retrieval: Retrieval, found: list[Candidate]) -> np.ndarray:
@@ -105,11 +105,6 @@ class ExtractiveComposer:
         if form.kind != qf.QUANTITY:
             return True
         return any(cues.has_quantity(c.shown) for c in ranked if c.signals.cosine >= self.min_relevance)
-
-
-def _said(candidate: Candidate, said: str) -> bool:
-    """Did an earlier reply of this conversation quote it? Then a follow-up does not open with it again."""
-    return len(candidate.shown) > 20 and flat(candidate.shown) in said
 
 
 def _out_of_place(form: qf.QuestionForm, sentence: str) -> int:
